@@ -1,0 +1,3 @@
+"""Recupera: collections management for the IBCEES educational credits."""
+
+__version__ = "0.1.0"

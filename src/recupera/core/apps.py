@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class CoreConfig(AppConfig):
+    name = "recupera.core"
+    label = "core"
+    verbose_name = "Núcleo"
+
+    def ready(self) -> None:
+        from recupera.core import predicates  # noqa: F401  (registers the rules)
+        from recupera.core.roles import grant_it_admin_catalog_perms
+
+        post_migrate.connect(grant_it_admin_catalog_perms, sender=self)

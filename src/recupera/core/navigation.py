@@ -1,0 +1,28 @@
+"""The staff menu. Each item shows only to users holding its permission (core/predicates.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    perm: str
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem(_("Inicio"), "home", "core.use_search"),
+    NavItem(_("Personas"), "people:list", "people.view_person"),
+    NavItem(_("Créditos"), "credits:list", "credits.view_credit"),
+    NavItem(_("Importar cartera"), "credits:import", "credits.import_portfolio"),
+    NavItem(_("Bitácora de auditoría"), "audit:list", "core.view_audit"),
+    NavItem(_("Administración"), "admin:index", "core.administer"),
+)
+
+
+def menu_for(user) -> list[NavItem]:  # type: ignore[no-untyped-def]
+    return [item for item in NAV_ITEMS if user.has_perm(item.perm)]

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from recupera.core import views as core_views
+
+api_v1 = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-v1:schema"), name="redoc"),
+    path("", include("recupera.people.api_urls")),
+    path("", include("recupera.credits.api_urls")),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("buscar/", core_views.search, name="search"),
+    path("auditoria/", include(([path("", core_views.audit_list, name="list")], "audit"))),
+    path("entrar/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path("contrasena/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("contrasena/lista/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("personas/", include("recupera.people.urls")),
+    path("creditos/", include("recupera.credits.urls")),
+    path("api/v1/", include((api_v1, "api-v1"))),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "Recupera · Administración"
+admin.site.site_title = "Recupera"
+admin.site.index_title = "Catálogos y configuración"
