@@ -254,6 +254,9 @@ class ScheduleVersion(models.Model):
         ordering = ["credit", "version"]
         constraints = [models.UniqueConstraint(fields=["credit", "version"], name="schedule_unique_version")]
 
+    def __str__(self) -> str:
+        return f"{self.credit_id} v{self.version}"
+
 
 class Installment(models.Model):
     schedule = models.ForeignKey(ScheduleVersion, on_delete=models.CASCADE, related_name="installments")
@@ -268,6 +271,9 @@ class Installment(models.Model):
         verbose_name_plural = _("mensualidades")
         ordering = ["schedule", "number"]
         constraints = [models.UniqueConstraint(fields=["schedule", "number"], name="installment_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.schedule_id}#{self.number}"
 
 
 class LedgerEntry(models.Model):
@@ -333,6 +339,8 @@ class Allocation(models.Model):
     posting_kind = models.CharField(_("tipo"), max_length=14)
     value_date = models.DateField(_("fecha valor"))
     installment = models.PositiveSmallIntegerField(_("mensualidad"), null=True, blank=True)
+    # Installment numbers restart in a restructured schedule: the version tells them apart.
+    schedule_version = models.PositiveSmallIntegerField(_("versión de la tabla"), default=1)
     component = models.CharField(_("componente"), max_length=24)
     amount = models.DecimalField(_("importe"), **MONEY)
 
@@ -341,3 +349,10 @@ class Allocation(models.Model):
         verbose_name_plural = _("aplicaciones")
         ordering = ["credit", "value_date", "entry", "id"]
         indexes = [models.Index(fields=["credit", "entry"], name="allocation_credit_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.component} {self.amount}"
+
+
+# Import jobs live in their own module (credits/models_import.py) but belong to this app.
+from recupera.credits.models_import import ImportJob, ImportJobFile  # noqa: E402, F401

@@ -1,0 +1,95 @@
+"""Reads of credits, with their query counts known (tests pin them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from recupera.credits.models import (
+    Credit,
+    CreditParty,
+    Disbursement,
+    LedgerEntry,
+    ScheduleVersion,
+)
+
+SEARCH_MIN_PREFIX = 3
+
+
+def credit_search(*, query: str, limit: int = 50) -> list[Credit]:
+    """Credits whose folio is `query` or starts with it (exact match first); one query."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    qs = Credit.objects.select_related("borrower")
+    exact = list(qs.filter(folio__iexact=query)[:1])
+    if len(query) < SEARCH_MIN_PREFIX:
+        return exact
+    rest = qs.filter(folio__istartswith=query).exclude(pk__in=[c.pk for c in exact])
+    return exact + list(rest.order_by("folio")[: max(limit - len(exact), 0)])
+
+
+def credit_detail(*, folio: str) -> Credit:
+    """The credit with everything its page shows, in 9 queries whatever its size: the credit
+    with borrower, product and program; parties with their persons; their contact points;
+    disbursements with their pagarés; pagarés; schedule versions; installments; ledger entries;
+    allocations. Raises Credit.DoesNotExist."""
+    parties = CreditParty.objects.select_related("person").order_by("role", "pk")
+    return (
+        Credit.objects.select_related("borrower", "product", "product__program", "program")
+        .prefetch_related(
+            Prefetch("parties", queryset=parties),
+            "parties__person__contact_points",
+            Prefetch("disbursements", queryset=Disbursement.objects.select_related("note")
+                     .order_by("number")),
+            "notes",
+            Prefetch("schedule_versions", queryset=ScheduleVersion.objects.order_by("version")),
+            "schedule_versions__installments",
+            Prefetch("ledger_entries", queryset=LedgerEntry.objects.select_related("created_by")
+                     .order_by("value_date", "id")),
+            "ledger_entries__allocations",
+        )
+        .get(folio=folio)
+    )
+
+
+def credit_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Credit]:
+    """The portfolio list from the cached columns. filters: status, bucket, dpd_min, dpd_max,
+    q (folio prefix, borrower CURP or name)."""
+    filters = filters or {}
+    qs = Credit.objects.select_related("borrower", "product")
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("bucket"):
+        qs = qs.filter(bucket=filters["bucket"])
+    if filters.get("dpd_min") is not None:
+        qs = qs.filter(days_past_due__gte=filters["dpd_min"])
+    if filters.get("dpd_max") is not None:
+        qs = qs.filter(days_past_due__lte=filters["dpd_max"])
+    query = (filters.get("q") or filters.get("search") or "").strip()
+    if query:
+        from recupera.people.names import fold
+
+        condition = Q(folio__istartswith=query) | Q(borrower__curp__iexact=query)
+        words = fold(query).split()
+        if words:
+            name_q = Q()
+            for word in words:  # search_name is upper case without accents
+                name_q &= Q(borrower__search_name__contains=word)
+            condition |= name_q
+        qs = qs.filter(condition)
+    return qs.order_by("folio")
+
+
+def credits_of_person(*, person: Any) -> QuerySet[Credit]:
+    """Every credit where the person has a role (borrower, guarantor, reference), with the
+    person's roles on each as `roles_of_person` (a list of role codes) via one prefetch."""
+    return (
+        Credit.objects.filter(Q(borrower=person) | Q(parties__person=person))
+        .distinct()
+        .select_related("borrower", "product")
+        .prefetch_related(Prefetch("parties", queryset=CreditParty.objects.filter(person=person),
+                                   to_attr="roles_of_person"))
+        .order_by("folio")
+    )

@@ -1,0 +1,511 @@
+"""Every write on credits: keyword-only arguments, `actor=` first, one transaction, an audit row.
+
+Ledger entries are the truth; after each posting the credit is replayed through the engine and
+its projections (schedule versions and installments, allocations, cached columns on Credit) are
+rewritten by `credit_refresh` in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.utils.translation import gettext as _
+
+from recupera import engine
+from recupera.core.audit import audit_record, snapshot
+from recupera.core.models import AuditEntry
+from recupera.core.money import to_money
+from recupera.credits import engine_io
+from recupera.credits.models import (
+    Allocation,
+    Credit,
+    CreditParty,
+    Disbursement,
+    Installment,
+    LedgerEntry,
+    Product,
+    Program,
+    PromissoryNote,
+    ScheduleVersion,
+)
+
+ZERO = Decimal("0")
+BATCH = 500
+# Entry kinds that carry money received or charged: their amount must be positive.
+MONEY_KINDS = {LedgerEntry.Kind.PAYMENT, LedgerEntry.Kind.PREPAYMENT, LedgerEntry.Kind.PAYOFF,
+               LedgerEntry.Kind.FEE, LedgerEntry.Kind.DISCOUNT}
+COMPONENTS = ("fees", "late_interest", "interest", "principal")
+PREPAYMENT_MODES = ("keep_installment", "keep_term")
+# The cached columns credit_refresh writes on Credit.
+CACHED_FIELDS = ["status", "state_as_of", "days_past_due", "bucket", "principal_disbursed",
+                 "principal_outstanding", "total_overdue", "payoff_amount", "credit_balance",
+                 "next_due_date", "has_new_events"]
+
+
+# --- locking ------------------------------------------------------------------------------------
+def lock_credits(ids: Iterable[int]) -> dict[int, Credit]:
+    """Lock the credits' rows (SELECT … FOR UPDATE) always in ascending id order, so two
+    postings that touch the same credits cannot deadlock. Call inside a transaction.
+    Returns {id: fresh Credit with its product}."""
+    ordered = sorted(set(ids))
+    rows = (Credit.objects.select_for_update(of=("self",)).select_related("product")
+            .filter(pk__in=ordered).order_by("pk"))
+    return {c.pk: c for c in rows}
+
+
+# --- credits ----------------------------------------------------------------------------------
+@transaction.atomic
+def credit_create(
+    *,
+    actor: Any,
+    folio: str,
+    product: Product,
+    borrower: Any,
+    guarantors: Sequence[Any] = (),
+    references: Sequence[Any] = (),
+    program: Program | None = None,
+    school: str = "",
+    career: str = "",
+    end_of_studies: dt.date | None = None,
+    academic_average: Decimal | None = None,
+    base_rate: Decimal | None = None,
+    late_rate: Decimal | None = None,
+    grace_months: int | None = None,
+    term_months: int | None = None,
+    first_due_date: dt.date | None = None,
+) -> Credit:
+    """A new credit with its parties (borrower, guarantors, personal references)."""
+    folio = (folio or "").strip()
+    errors: dict[str, str] = {}
+    if not folio:
+        errors["folio"] = _("El folio es obligatorio.")
+    elif Credit.objects.filter(folio=folio).exists():
+        errors["folio"] = _("Ya existe un crédito con el folio {folio}.").format(folio=folio)
+    if end_of_studies is None and first_due_date is None:
+        errors["end_of_studies"] = _(
+            "Indique la fecha de fin de estudios o la fecha del primer pago.")
+    if academic_average is not None and not (0 <= academic_average <= 100):
+        errors["academic_average"] = _("El promedio debe estar entre 0 y 100.")
+    for field, rate in (("base_rate", base_rate), ("late_rate", late_rate)):
+        if rate is not None and not (0 <= rate < 1):
+            errors[field] = _("La tasa es una fracción anual entre 0 y 1 (por ejemplo 0.06).")
+    if term_months is not None and term_months < 1:
+        errors["term_months"] = _("El plazo debe ser de al menos un mes.")
+    guarantor_ids = {p.pk for p in guarantors}
+    if borrower.pk in guarantor_ids:
+        errors["guarantors"] = _("El aval no puede ser el mismo acreditado.")
+    if errors:
+        raise ValidationError(errors)
+    credit = Credit.objects.create(
+        folio=folio, product=product, program=program or product.program, borrower=borrower,
+        school=school, career=career, end_of_studies=end_of_studies,
+        academic_average=academic_average, base_rate=base_rate, late_rate=late_rate,
+        grace_months=grace_months, term_months=term_months, first_due_date=first_due_date,
+    )
+    parties = [CreditParty(credit=credit, person=borrower, role=CreditParty.Role.BORROWER)]
+    seen = {(borrower.pk, CreditParty.Role.BORROWER)}
+    for role, people in ((CreditParty.Role.GUARANTOR, guarantors),
+                         (CreditParty.Role.REFERENCE, references)):
+        for person in people:
+            if (person.pk, role) not in seen:
+                seen.add((person.pk, role))
+                parties.append(CreditParty(credit=credit, person=person, role=role))
+    CreditParty.objects.bulk_create(parties)
+    audit_record(actor=actor, action="credito.alta", obj=credit, after={
+        **snapshot(credit, ["folio", "product_id", "borrower_id", "end_of_studies", "first_due_date",
+                            "academic_average", "base_rate", "late_rate", "grace_months",
+                            "term_months"]),
+        "guarantors": sorted(guarantor_ids), "references": sorted(p.pk for p in references),
+    })
+    return credit
+
+
+def note_due_date(credit: Credit) -> dt.date | None:
+    """The due date written on a disbursement's pagaré.
+
+    Which installment a disbursement's principal falls on is not well defined (the schedule
+    amortizes the sum of all disbursements), so every pagaré of the credit is due on the
+    credit's last scheduled due date: first due date + (term − 1) months (DOMAIN.md §3.3–3.4).
+    """
+    terms = engine_io.terms_for(credit)
+    try:
+        first = engine.first_due_date(terms)
+    except ValueError:
+        return None
+    return engine.add_months(first, terms.term_months - 1)
+
+
+@transaction.atomic
+def disbursement_add(
+    *,
+    actor: Any,
+    credit: Credit,
+    number: int,
+    date: dt.date,
+    amount: Decimal | str,
+    note_number: str = "",
+    destination: str = Disbursement.Destination.STUDENT,
+    as_of: dt.date | None = None,
+) -> Disbursement:
+    """A disbursement (ministración) and its contrato-pagaré. The credit is replayed at `as_of`
+    (or at its last computed date) when given."""
+    locked = lock_credits([credit.pk])[credit.pk]
+    errors: dict[str, str] = {}
+    try:
+        amount = to_money(amount)
+    except (TypeError, ValueError):
+        errors["amount"] = _("El importe «{value}» no es un importe válido.").format(value=amount)
+        amount = ZERO
+    if not errors and amount <= 0:
+        errors["amount"] = _("El importe de la ministración debe ser mayor que cero.")
+    if number is None or int(number) < 1:
+        errors["number"] = _("El número de ministración debe ser 1 o mayor.")
+    elif Disbursement.objects.filter(credit=locked, number=number).exists():
+        errors["number"] = _("El crédito {folio} ya tiene la ministración número {n}.").format(
+            folio=locked.folio, n=number)
+    if destination not in Disbursement.Destination.values:
+        errors["destination"] = _("Destino desconocido: «{value}».").format(value=destination)
+    note_number = (note_number or f"{locked.folio}-{int(number or 0):02d}").strip()
+    if PromissoryNote.objects.filter(credit=locked, number=note_number).exists():
+        errors["note_number"] = _("El pagaré {n} ya existe en este crédito.").format(n=note_number)
+    if errors:
+        raise ValidationError(errors)
+    disbursement = Disbursement.objects.create(credit=locked, number=number, date=date,
+                                               amount=amount, destination=destination)
+    note = PromissoryNote.objects.create(
+        credit=locked, disbursement=disbursement, number=note_number, amount=amount,
+        signed_on=date, due_date=note_due_date(locked))
+    audit_record(actor=actor, action="ministracion.alta", obj=disbursement, after={
+        **snapshot(disbursement, ["credit_id", "number", "date", "amount", "destination"]),
+        "note": note.number, "note_due_date": note.due_date,
+    })
+    refresh_at = as_of or locked.state_as_of
+    if refresh_at is not None:
+        credit_refresh(credit=locked, as_of=refresh_at, actor=actor)
+        _copy_cached(locked, credit)
+    return disbursement
+
+
+# --- the ledger -------------------------------------------------------------------------------
+def _jsonable_params(params: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, float):
+            raise TypeError("params never carry floats")
+        if isinstance(value, Decimal):
+            value = str(value)
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        out[key] = value
+    return out
+
+
+def _check_params(kind: str, params: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    params = dict(params)
+    if kind == LedgerEntry.Kind.PREPAYMENT:
+        params.setdefault("mode", "keep_installment")
+        if params["mode"] not in PREPAYMENT_MODES:
+            errors["params"] = _("Modalidad de pago anticipado desconocida: «{value}» (use "
+                                 "keep_installment o keep_term).").format(value=params["mode"])
+    elif kind == LedgerEntry.Kind.DISCOUNT:
+        if params.get("component") not in COMPONENTS:
+            errors["params"] = _("Indique el componente de la quita: fees, late_interest, "
+                                 "interest o principal.")
+    elif kind == LedgerEntry.Kind.RESTRUCTURE:
+        try:
+            for key in ("new_rate", "new_principal"):
+                if params.get(key) not in (None, ""):
+                    Decimal(str(params[key]))
+            if params.get("new_term_months") not in (None, "") and int(params["new_term_months"]) < 1:
+                raise ValueError
+            if params.get("new_first_due_date") not in (None, ""):
+                value = params["new_first_due_date"]
+                if not isinstance(value, dt.date):
+                    dt.date.fromisoformat(str(value))
+        except (ValueError, ArithmeticError):
+            errors["params"] = _("Los datos de la reestructura no son válidos (tasa, plazo, "
+                                 "capital o fecha del primer pago).")
+    return _jsonable_params(params)
+
+
+@transaction.atomic
+def entry_post(
+    *,
+    actor: Any,
+    credit: Credit,
+    kind: str,
+    value_date: dt.date,
+    amount: Decimal | str,
+    natural_key: str,
+    channel: str = "",
+    reason: str = "",
+    params: dict[str, Any] | None = None,
+    reverses: LedgerEntry | None = None,
+    as_of: dt.date | None = None,
+) -> tuple[LedgerEntry, bool]:
+    """Append one ledger entry and replay the credit. Idempotent on (credit, natural_key):
+    repeating a key returns the existing entry and False and changes nothing.
+
+    `as_of` is the business date: a value date after it is refused, and the projections are
+    recomputed at it (without it, at the later of the value date and the last computed date).
+    """
+    natural_key = (natural_key or "").strip()
+    if not natural_key:
+        raise ValidationError({"natural_key": _("La clave de operación es obligatoria.")})
+    locked = lock_credits([credit.pk])[credit.pk]
+    existing = LedgerEntry.objects.filter(credit=locked, natural_key=natural_key).first()
+    if existing is not None:
+        return existing, False
+
+    errors: dict[str, str] = {}
+    if kind not in LedgerEntry.Kind.values:
+        errors["kind"] = _("Tipo de movimiento desconocido: «{value}».").format(value=kind)
+    try:
+        amount = to_money(amount)
+    except (TypeError, ValueError):
+        errors["amount"] = _("El importe «{value}» no es un importe válido.").format(value=amount)
+        amount = ZERO
+    if kind in MONEY_KINDS and "amount" not in errors and amount <= 0:
+        errors["amount"] = _("El importe debe ser mayor que cero.")
+    if amount < 0:
+        errors["amount"] = _("El importe no puede ser negativo.")
+    if value_date is None:
+        errors["value_date"] = _("La fecha valor es obligatoria.")
+    elif as_of is not None and value_date > as_of:
+        errors["value_date"] = _(
+            "La fecha valor {date} es posterior a la fecha de operación {today}.").format(
+            date=value_date.strftime("%d/%m/%Y"), today=as_of.strftime("%d/%m/%Y"))
+    if kind == LedgerEntry.Kind.REVERSAL:
+        if reverses is None:
+            errors["reverses"] = _("Indique el movimiento que se reversa.")
+        elif reverses.credit_id != locked.pk:
+            errors["reverses"] = _("El movimiento a reversar es de otro crédito.")
+        elif LedgerEntry.objects.filter(reverses=reverses).exists():
+            errors["reverses"] = _("El movimiento {key} ya fue reversado.").format(
+                key=reverses.natural_key)
+        elif value_date is not None and value_date < reverses.value_date:
+            errors["value_date"] = _(
+                "La reversa no puede tener fecha valor anterior a la del movimiento ({date}).").format(
+                date=reverses.value_date.strftime("%d/%m/%Y"))
+        if not (reason or "").strip():
+            errors["reason"] = _("Indique el motivo de la reversa.")
+    elif reverses is not None:
+        errors["reverses"] = _("Solo una reversa puede nombrar otro movimiento.")
+    params = _check_params(kind, params or {}, errors)
+    if errors:
+        raise ValidationError(errors)
+
+    entry = LedgerEntry(credit=locked, kind=kind, value_date=value_date, amount=amount,
+                        channel=channel or "", natural_key=natural_key, reverses=reverses,
+                        params=params, reason=reason or "",
+                        created_by=actor if getattr(actor, "pk", None) else None)
+    entry.save()
+    audit_record(actor=actor, action=f"movimiento.{kind}", obj=entry, after=snapshot(
+        entry, ["credit_id", "kind", "value_date", "amount", "channel", "natural_key",
+                "reverses_id", "params", "reason"]))
+    refresh_at = as_of or max(value_date, locked.state_as_of or value_date)
+    credit_refresh(credit=locked, as_of=refresh_at, actor=actor)
+    _copy_cached(locked, credit)
+    return entry, True
+
+
+def payment_post(
+    *,
+    actor: Any,
+    credit: Credit,
+    amount: Decimal | str,
+    value_date: dt.date,
+    channel: str,
+    natural_key: str,
+    as_of: dt.date | None = None,
+) -> tuple[LedgerEntry, bool]:
+    """A payment received (the engine allocates it by the product's order)."""
+    return entry_post(actor=actor, credit=credit, kind=LedgerEntry.Kind.PAYMENT,
+                      value_date=value_date, amount=amount, natural_key=natural_key,
+                      channel=channel, as_of=as_of)
+
+
+def payment_reverse(
+    *,
+    actor: Any,
+    entry: LedgerEntry,
+    reason: str,
+    value_date: dt.date,
+    natural_key: str | None = None,
+    as_of: dt.date | None = None,
+) -> tuple[LedgerEntry, bool]:
+    """Reverse an entry (bounced or misapplied payment): the credit becomes exactly as if the
+    entry had never been posted. The default natural key makes repeating it harmless."""
+    return entry_post(actor=actor, credit=entry.credit, kind=LedgerEntry.Kind.REVERSAL,
+                      value_date=value_date, amount=entry.amount,
+                      natural_key=natural_key or f"reversa:{entry.pk}", channel=entry.channel,
+                      reason=reason, reverses=entry, as_of=as_of)
+
+
+# --- projections ------------------------------------------------------------------------------
+def _copy_cached(source: Credit, target: Credit) -> None:
+    if source is not target:
+        for name in CACHED_FIELDS:
+            setattr(target, name, getattr(source, name))
+
+
+def _schedule_key(s: engine.Schedule) -> tuple[Any, ...]:
+    return (s.version, s.starts_on, to_money(s.principal), s.rate.normalize(),
+            to_money(s.installment_amount), s.reason[:20],
+            tuple((i.number, i.due_date, i.effective_due_date, to_money(i.principal),
+                   to_money(i.interest)) for i in s.installments))
+
+
+def _stored_key(v: ScheduleVersion) -> tuple[Any, ...]:
+    return (v.version, v.starts_on, v.principal, v.rate.normalize(), v.installment_amount,
+            v.reason, tuple((i.number, i.due_date, i.effective_due_date, i.principal, i.interest)
+                            for i in v.installments.all()))
+
+
+def _db_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """INSERT many projection rows with executemany: the projections are rewritten often and
+    Django's bulk_create spends most of its time building model instances."""
+    if not rows:
+        return
+    meta = model._meta
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(f).column) for f in fields)
+    sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH * 10):
+            cursor.executemany(sql, [tuple(_db_value(v) for v in row)
+                                     for row in rows[start:start + BATCH * 10]])
+
+
+def _update_cached(credits: list[Credit]) -> None:
+    """UPDATE the cached columns of many credits (executemany, one statement per row)."""
+    if not credits:
+        return
+    meta = Credit._meta
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(meta.get_field(f).column)} = %s" for f in CACHED_FIELDS)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [
+            tuple(_db_value(getattr(c, f)) for f in CACHED_FIELDS) + (c.pk,) for c in credits])
+
+
+def _write_projections(pairs: list[tuple[Credit, engine.CreditState]], *, actor: Any,
+                       schedules_loaded: bool = False) -> None:
+    """Rewrite the projections of `pairs` (credit, state) in bulk: changed schedule versions,
+    all allocations, the cached columns, and an audit row for each status change."""
+    ids = [c.pk for c, _s in pairs]
+    stored: dict[int, dict[int, ScheduleVersion]] = defaultdict(dict)
+    if not schedules_loaded:
+        for v in ScheduleVersion.objects.filter(credit_id__in=ids).prefetch_related("installments"):
+            stored[v.credit_id][v.version] = v
+
+    drop_versions: list[int] = []
+    new_versions: list[tuple[ScheduleVersion, engine.Schedule]] = []
+    allocations: list[tuple[Any, ...]] = []
+    audits: list[AuditEntry] = []
+    for credit, state in pairs:
+        have = stored.get(credit.pk, {})
+        want = {s.version: s for s in state.schedules}
+        for version, row in have.items():
+            if version not in want or _stored_key(row) != _schedule_key(want[version]):
+                drop_versions.append(row.pk)
+        for version, s in want.items():
+            if version not in have or _stored_key(have[version]) != _schedule_key(s):
+                new_versions.append((ScheduleVersion(
+                    credit_id=credit.pk, version=s.version, starts_on=s.starts_on,
+                    principal=to_money(s.principal), rate=s.rate,
+                    installment_amount=to_money(s.installment_amount), reason=s.reason[:20]), s))
+        for posting in state.postings:
+            for a in posting.allocations:
+                allocations.append((
+                    credit.pk, engine_io.entry_id_of(posting.event_id), posting.kind[:14],
+                    posting.value_date, a.installment, a.schedule_version, a.component[:24],
+                    to_money(a.amount)))
+        before_status = credit.status
+        credit.status = engine_io.status_for(credit, state)
+        credit.state_as_of = state.as_of
+        credit.days_past_due = state.days_past_due
+        credit.bucket = state.bucket
+        credit.principal_disbursed = to_money(state.principal_disbursed)
+        credit.principal_outstanding = to_money(state.principal_outstanding)
+        credit.total_overdue = to_money(state.total_overdue)
+        credit.payoff_amount = to_money(state.payoff_amount)
+        credit.credit_balance = to_money(state.credit_balance)
+        credit.next_due_date = state.next_due_date
+        credit.has_new_events = False
+        if before_status != credit.status:
+            audits.append(AuditEntry(
+                actor=actor if getattr(actor, "pk", None) else None, action="credito.estado",
+                object_type=credit._meta.label_lower, object_id=str(credit.pk),
+                object_repr=str(credit)[:200], before={"status": before_status},
+                after={"status": str(credit.status), "as_of": state.as_of.isoformat()}))
+
+    if drop_versions:
+        Installment.objects.filter(schedule_id__in=drop_versions).delete()
+        ScheduleVersion.objects.filter(pk__in=drop_versions).delete()
+    if new_versions:
+        created = ScheduleVersion.objects.bulk_create([v for v, _s in new_versions],
+                                                      batch_size=BATCH)
+        _insert_rows(Installment, ["schedule_id", "number", "due_date", "effective_due_date",
+                                   "principal", "interest"], [
+            (row.pk, i.number, i.due_date, i.effective_due_date, to_money(i.principal),
+             to_money(i.interest))
+            for row, (_v, s) in zip(created, new_versions, strict=True) for i in s.installments
+        ])
+    Allocation.objects.filter(credit_id__in=ids).delete()
+    _insert_rows(Allocation, ["credit_id", "entry_id", "posting_kind", "value_date", "installment",
+                              "schedule_version", "component", "amount"], allocations)
+    _update_cached([c for c, _s in pairs])
+    if audits:
+        AuditEntry.objects.bulk_create(audits, batch_size=BATCH)
+
+
+@transaction.atomic
+def credit_refresh(*, credit: Credit, as_of: dt.date, actor: Any = None,
+                   calendar: engine.BusinessCalendar | None = None) -> engine.CreditState:
+    """Replay the credit at `as_of` and rewrite its projections (schedule versions and their
+    installments only when they changed; allocations; cached columns; has_new_events=False).
+    A projection is not a change of truth: the audit row is written only when the displayed
+    status changes ("credito.estado")."""
+    fresh = Credit.objects.filter(pk=credit.pk).select_related("product").prefetch_related(
+        "disbursements", "ledger_entries").get()
+    state = engine_io.credit_state(fresh, as_of=as_of, calendar=calendar)
+    _write_projections([(fresh, state)], actor=actor)
+    _copy_cached(fresh, credit)
+    return state
+
+
+def credits_bulk_refresh(*, credits: Iterable[Credit], as_of: dt.date, actor: Any = None,
+                         calendar: engine.BusinessCalendar | None = None) -> int:
+    """Replay many credits at `as_of` in batches (a handful of queries per batch of 500) and
+    rewrite their projections with bulk inserts and updates. Returns how many were refreshed."""
+    calendar = calendar or engine_io.business_calendar()
+    ids = sorted({c.pk for c in credits})
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        with transaction.atomic():
+            batch = list(Credit.objects.filter(pk__in=chunk).select_related("product")
+                         .order_by("pk"))
+            disbursed: dict[int, list[engine.Disbursement]] = defaultdict(list)
+            for d in Disbursement.objects.filter(credit_id__in=chunk).order_by("credit_id", "number"):
+                disbursed[d.credit_id].append(
+                    engine.Disbursement(number=d.number, date=d.date, amount=d.amount))
+            events: dict[int, list[engine.Event]] = defaultdict(list)
+            for e in LedgerEntry.objects.filter(credit_id__in=chunk).order_by("credit_id", "id"):
+                events[e.credit_id].append(engine_io.event_for(e))
+            pairs = [(c, engine_io.state_from_rows(c, disbursements=disbursed[c.pk],
+                                                   events=events[c.pk], calendar=calendar,
+                                                   as_of=as_of)) for c in batch]
+            _write_projections(pairs, actor=actor)
+    return len(ids)

@@ -1,0 +1,147 @@
+"""engine_io: rows to engine dataclasses, the state JSON, the cached calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+
+from recupera.core.models import BankClosureDay
+from recupera.credits import engine_io
+from recupera.credits.models import Credit
+from recupera.credits.selectors import credit_detail
+from recupera.credits.services import entry_post, payment_post, payment_reverse
+
+FIRST_DUE = dt.date(2025, 1, 15)
+MONEY = re.compile(r"^-?\d+\.\d{2}$")
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+TOP_FIELDS = {
+    "folio", "as_of", "status", "financial_status", "days_past_due", "bucket",
+    "principal_disbursed", "principal_outstanding", "overdue_principal", "overdue_interest",
+    "late_interest", "fees_due", "total_overdue", "payoff_amount", "credit_balance",
+    "next_due_date", "first_due_date", "installment_amount", "schedule_version", "borrower",
+    "installments", "payments",
+}
+INSTALLMENT_FIELDS = {
+    "number", "schedule_version", "due_date", "effective_due_date", "principal", "interest",
+    "rebate", "fees", "paid_principal", "paid_interest", "paid_late_interest", "paid_fees",
+    "late_interest_accrued", "status", "paid_on",
+}
+
+
+def test_terms_take_the_product_and_the_credit_overrides(make_credit, product_ce):
+    credit = make_credit(first_due_date=FIRST_DUE, base_rate=Decimal("0.05"), term_months=36,
+                         academic_average=Decimal("91"))
+    terms = engine_io.terms_for(credit)
+    assert terms.base_rate == Decimal("0.05")
+    assert terms.punctual_rate == Decimal("0.03")
+    assert terms.late_rate == Decimal("0.09")
+    assert terms.term_months == 36
+    assert terms.grace_months == 6
+    assert terms.excellence_rate == Decimal("0")
+    assert terms.excellence_threshold == Decimal("90")
+    assert terms.academic_average == Decimal("91")
+    assert terms.first_due_date == FIRST_DUE
+    assert terms.allocation_order == ("fees", "late_interest", "interest", "principal")
+    assert terms.tolerance == Decimal("1.00")
+
+
+def test_events_carry_the_entry_id_order_and_params(make_credit):
+    credit = make_credit(first_due_date=FIRST_DUE)
+    pay, _ = payment_post(actor=None, credit=credit, amount="201.99", value_date=FIRST_DUE,
+                          channel="caja", natural_key="p1")
+    pre, _ = entry_post(actor=None, credit=credit, kind="prepayment", value_date=FIRST_DUE,
+                        amount="1000.00", natural_key="pre1", params={"mode": "keep_term"})
+    rev, _ = payment_reverse(actor=None, entry=pay, reason="Error", value_date=FIRST_DUE)
+    restr, _ = entry_post(actor=None, credit=credit, kind="restructure",
+                          value_date=dt.date(2025, 2, 1), amount="0", natural_key="r1",
+                          params={"new_rate": Decimal("0.04"), "new_term_months": 24,
+                                  "new_first_due_date": dt.date(2025, 3, 1),
+                                  "capitalize_interest": True})
+    events = {e.id: e for e in engine_io.events_for(credit)}
+    assert events[str(pay.pk)].seq == pay.pk
+    assert events[str(pay.pk)].channel == "caja"
+    assert events[str(pre.pk)].mode == "keep_term"
+    assert events[str(rev.pk)].reverses == str(pay.pk)
+    r = events[str(restr.pk)]
+    assert (r.new_rate, r.new_term_months, r.new_first_due_date, r.new_principal,
+            r.capitalize_interest) == (Decimal("0.04"), 24, dt.date(2025, 3, 1), None, True)
+
+
+def test_state_json_has_the_documented_fields_and_formats(make_credit):
+    credit = make_credit(first_due_date=FIRST_DUE)
+    payment_post(actor=None, credit=credit, amount="201.99", value_date=FIRST_DUE,
+                 channel="caja", natural_key="p1")
+    credit = credit_detail(folio=credit.folio)
+    data = engine_io.state_json(credit, engine_io.credit_state(credit, as_of=dt.date(2025, 3, 1)))
+    assert set(data) == TOP_FIELDS
+    for name in ("principal_disbursed", "principal_outstanding", "overdue_principal",
+                 "overdue_interest", "late_interest", "fees_due", "total_overdue",
+                 "payoff_amount", "credit_balance", "installment_amount"):
+        assert MONEY.match(data[name]), name
+    assert ISO.match(data["as_of"]) and ISO.match(data["next_due_date"])
+    assert data["borrower"] == {"curp": credit.borrower.curp, "name": "Ana López Mendoza"}
+    assert set(data["installments"][0]) == INSTALLMENT_FIELDS
+    assert data["installments"][0]["status"] == "paid"
+    assert data["installments"][1]["status"] == "overdue"
+    payment = data["payments"][0]
+    assert (payment["date"], payment["kind"], payment["amount"], payment["channel"],
+            payment["natural_key"]) == ("2025-01-15", "payment", "201.99", "caja", "p1")
+    assert {"installment": 1, "schedule_version": 1, "component": "principal",
+            "amount": "171.99"} in payment["allocations"]
+    rebate = data["payments"][1]
+    assert (rebate["kind"], rebate["amount"], rebate["natural_key"]) == ("rebate", "30.00", "p1")
+    assert data["status"] == "vencido" and data["financial_status"] == "overdue"
+    assert data["days_past_due"] == 12  # 01/03/2025 − 17/02/2025 (15/02 was a Saturday)
+
+
+def test_the_administrative_status_wins_over_the_engine(make_credit):
+    credit = make_credit(first_due_date=FIRST_DUE)
+    Credit.objects.filter(pk=credit.pk).update(administrative_status=Credit.Status.LEGAL)
+    credit.refresh_from_db()
+    state = engine_io.credit_state(credit, as_of=dt.date(2025, 3, 1))
+    assert state.status == "overdue"
+    assert engine_io.state_json(credit, state)["status"] == "juridico"
+
+
+def test_credit_state_of_a_detailed_credit_costs_one_query(make_credit, django_assert_num_queries):
+    credit = make_credit(first_due_date=FIRST_DUE)
+    payment_post(actor=None, credit=credit, amount="201.99", value_date=FIRST_DUE,
+                 channel="caja", natural_key="p1")
+    detailed = credit_detail(folio=credit.folio)
+    with django_assert_num_queries(1):  # the bank-closure days
+        state = engine_io.credit_state(detailed, as_of=dt.date(2025, 3, 1))
+        engine_io.state_json(detailed, state)
+
+
+def test_credit_detail_loads_in_a_fixed_number_of_queries(make_credit, django_assert_num_queries):
+    credit = make_credit(first_due_date=FIRST_DUE, amounts=("5000.00", "5000.00", "2000.00"))
+    payment_post(actor=None, credit=credit, amount="201.99", value_date=FIRST_DUE,
+                 channel="caja", natural_key="p1")
+    with django_assert_num_queries(9):
+        detailed = credit_detail(folio=credit.folio)
+        [p.person.contact_points.all() for p in detailed.parties.all()]
+        [d.note for d in detailed.disbursements.all()]
+        [v.installments.all() for v in detailed.schedule_versions.all()]
+        [e.allocations.all() for e in detailed.ledger_entries.all()]
+
+
+def test_a_new_bank_closure_day_moves_the_effective_due_date(make_credit):
+    credit = make_credit(first_due_date=dt.date(2025, 1, 15))
+    as_of = dt.date(2025, 1, 16)
+    assert engine_io.credit_state(credit, as_of=as_of).days_past_due == 1
+    BankClosureDay.objects.create(date=dt.date(2025, 1, 15), description="Cierre bancario")
+    state = engine_io.credit_state(credit, as_of=as_of)
+    assert state.installments[0].effective_due_date == dt.date(2025, 1, 16)
+    assert state.days_past_due == 0
+
+
+@pytest.mark.parametrize("financial,expected", [
+    ("studying", "en_estudios"), ("grace", "gracia"), ("current", "amortizacion"),
+    ("overdue", "vencido"), ("paid_off", "liquidado"),
+])
+def test_financial_status_maps_to_credit_status(financial, expected):
+    assert engine_io.FINANCIAL_TO_STATUS[financial] == expected
