@@ -9,6 +9,12 @@ from rest_framework.test import APIClient
 from recupera.core.roles import Role
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 costs a second per user under load; tests that check hashing override this."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db):
     """make_user(Role.COLLECTOR, username="gestor1") -> an active user in that role's group."""

@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> None:
     args[0] = "recupera"
     if len(args) > 1 and args[1] in ALIASES:
         args[1] = ALIASES[args[1]]
+    if len(args) > 1 and args[1] == "demo":
+        os.environ.setdefault("DEBUG", "1")  # the demo is the one place DEBUG is on
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(args)

@@ -11,6 +11,8 @@ api_v1 = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api-v1:schema"), name="redoc"),
     path("", include("recupera.people.api_urls")),
     path("", include("recupera.credits.api_urls")),
+    path("", include("recupera.payments.api_urls")),
+    path("", include("recupera.collections.api_urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +25,8 @@ urlpatterns = [
     path("contrasena/lista/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("personas/", include("recupera.people.urls")),
     path("creditos/", include("recupera.credits.urls")),
+    path("pagos/", include("recupera.payments.urls")),
+    path("cobranza/", include("recupera.collections.urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("admin/", admin.site.urls),
 ]

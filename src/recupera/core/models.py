@@ -25,7 +25,7 @@ class AuditEntry(models.Model):
         verbose_name = _("registro de auditoría")
         verbose_name_plural = _("bitácora de auditoría")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_idx")]
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if self.pk is not None:

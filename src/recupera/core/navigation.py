@@ -19,6 +19,14 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Personas"), "people:list", "people.view_person"),
     NavItem(_("Créditos"), "credits:list", "credits.view_credit"),
     NavItem(_("Importar cartera"), "credits:import", "credits.import_portfolio"),
+    # collections
+    NavItem(_("Mi cartera de hoy"), "collections:queue", "collections.use_workbench"),
+    NavItem(_("Equipo"), "collections:team", "collections.view_team"),
+    NavItem(_("Llamada entrante"), "collections:inbound_call", "collections.take_calls"),
+    NavItem(_("Recados"), "collections:messages", "collections.take_calls"),
+    NavItem(_("Reglas y plazos"), "collections:rules", "collections.manage_rules"),
+    NavItem(_("Pagos"), "payments:imports", "payments.view_payment"),
+    NavItem(_("Caja"), "payments:cashier", "payments.capture_cash"),
     NavItem(_("Bitácora de auditoría"), "audit:list", "core.view_audit"),
     NavItem(_("Administración"), "admin:index", "core.administer"),
 )

@@ -65,3 +65,82 @@ rules.add_perm("people.add_person", edits_people)
 rules.add_perm("people.change_person", edits_people)
 rules.add_perm("credits.view_credit", works_portfolio)
 rules.add_perm("credits.import_portfolio", manages_portfolio)
+
+# collections ---------------------------------------------------------------------------------
+# A collector sees and changes only their own open cases and those credits' people; the
+# supervisor (Jefe de Departamento) sees the whole team. With no object (`has_perm(perm)`) the
+# object predicates answer True, so role-level answers (menus, list pages) stay as they were.
+
+
+@rules.predicate
+def owns_case(user, case) -> bool:  # type: ignore[no-untyped-def]
+    if case is None:
+        return True
+    return getattr(case, "collector_id", None) == user.pk
+
+
+@rules.predicate
+def works_credit(user, credit) -> bool:  # type: ignore[no-untyped-def]
+    if credit is None:
+        return True
+    from recupera.collections.models import Case
+
+    return Case.objects.filter(credit_id=credit.pk, collector_id=user.pk, status="abierto").exists()
+
+
+@rules.predicate
+def works_person(user, person) -> bool:  # type: ignore[no-untyped-def]
+    if person is None:
+        return True
+    from django.db.models import Q
+
+    from recupera.collections.models import Case
+
+    return Case.objects.filter(Q(credit__borrower_id=person.pk) | Q(credit__parties__person_id=person.pk),
+                               collector_id=user.pk, status="abierto").exists()
+
+
+@rules.predicate
+def is_message_party(user, message) -> bool:  # type: ignore[no-untyped-def]
+    if message is None:
+        return True
+    return user.pk in (message.for_user_id, message.taken_by_id)
+
+
+# Portfolio roles that read every credit (everyone but the collector, who reads their cases).
+reads_whole_portfolio = (
+    is_supervisor | is_portfolio_office | is_custody | is_cashier | is_auditor | is_superuser
+)
+oversees_collections = is_supervisor | is_portfolio_office | is_superuser
+works_cases = is_collector | is_supervisor | is_superuser
+
+rules.set_perm("credits.view_credit", reads_whole_portfolio | (is_collector & works_credit))
+rules.set_perm("people.view_person", reads_whole_portfolio | (is_collector & works_person))
+rules.set_perm("people.change_person",
+               (is_supervisor | is_portfolio_office | is_superuser) | (is_collector & works_person))
+rules.add_perm("collections.use_workbench", works_cases)  # "Mi cartera de hoy"
+rules.add_perm("collections.view_case", oversees_collections | is_auditor | (is_collector & owns_case))
+rules.add_perm("collections.work_case", is_supervisor | is_superuser | (is_collector & owns_case))
+rules.add_perm("collections.open_case", is_supervisor | is_portfolio_office | is_superuser)
+rules.add_perm("collections.assign_case", is_supervisor | is_superuser)
+rules.add_perm("collections.override_conduct", is_supervisor | is_superuser)
+rules.add_perm("collections.view_team", oversees_collections | is_auditor)
+rules.add_perm("collections.manage_rules", is_portfolio_office | is_superuser)
+rules.add_perm("collections.take_calls", works_cases | is_portfolio_office)
+rules.add_perm("collections.view_message", is_supervisor | is_superuser | (works_cases & is_message_party))
+rules.add_perm("collections.generate_letters", oversees_collections)
+
+
+# payments
+# Who reads payments, imports and the unidentified queue (not collectors: money, not cases).
+reads_payments = (
+    is_supervisor | is_portfolio_office | is_cashier | is_auditor | is_it_admin | is_superuser
+)
+rules.add_perm("payments.view_payment", reads_payments)
+rules.add_perm("payments.import_payments", is_portfolio_office | is_cashier | is_it_admin | is_superuser)
+rules.add_perm("payments.capture_cash", is_cashier | is_superuser)
+rules.add_perm("payments.view_cash_cut", is_cashier | is_supervisor | is_portfolio_office | is_auditor
+               | is_superuser)
+rules.add_perm("payments.reverse_payment", is_supervisor | is_portfolio_office | is_superuser)
+rules.add_perm("payments.assign_unidentified", is_portfolio_office | is_supervisor | is_superuser)
+rules.add_perm("payments.export_payroll", is_portfolio_office | is_superuser)

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ("actor", models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="usuario")),
             ],
             options={"verbose_name": "registro de auditoría", "verbose_name_plural": "bitácora de auditoría", "ordering": ["-at", "-id"],
-                     "indexes": [models.Index(fields=["object_type", "object_id", "-at"], name="core_audite_object__idx")]},
+                     "indexes": [models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_idx")]},
         ),
         migrations.CreateModel(
             name="OperatingDate",

@@ -1,0 +1,74 @@
+"""`recupera demo`: migrate the embedded database, load the demo portfolio, create one demo
+user per role, print their credentials, start the task worker and serve on 127.0.0.1:8000."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from recupera.core.roles import DEMO_USERS, Role
+
+DEMO_PASSWORD = "Recupera.2026"
+DEMO_CREDITS = 300
+DEMO_SEED = 2026
+
+
+@transaction.atomic
+def ensure_demo_users(password: str = DEMO_PASSWORD) -> list[tuple[Role, str]]:
+    User = get_user_model()
+    created = []
+    for role, (username, first, last) in DEMO_USERS.items():
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": last},
+        )
+        user.set_password(password)
+        user.is_active = True
+        user.is_staff = role is Role.IT_ADMIN  # the Django admin is for IT (catalogs)
+        user.save()
+        user.groups.set([Group.objects.get(name=role.value)])
+        created.append((role, username))
+    return created
+
+
+class Command(BaseCommand):
+    help = "Prepara y arranca la demostración en http://127.0.0.1:8000"
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--credits", type=int, default=DEMO_CREDITS,
+                            help="créditos de la cartera de demostración (default %(default)s)")
+        parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument("--no-serve", action="store_true", help="prepara todo pero no arranca el servidor")
+
+    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+        from recupera.core.services import business_date_get, business_date_set
+        from recupera.credits.models import Credit
+
+        self.stdout.write("Preparando la base de datos…")
+        call_command("migrate", interactive=False, verbosity=0)
+        business_date_set(actor=None, business_date=business_date_get())
+        if not Credit.objects.exists():
+            self.stdout.write(f"Cargando la cartera de demostración ({opts['credits']} créditos)…")
+            call_command("demo_data", credits=opts["credits"], seed=DEMO_SEED, verbosity=1)
+        users = ensure_demo_users()
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Usuarios de demostración (contraseña para todos: %s)" % DEMO_PASSWORD))
+        for role, username in users:
+            self.stdout.write(f"  {username:<14} {role.value}")
+        self.stdout.write("")
+        self.stdout.write(f"Fecha de operación: {business_date_get():%d/%m/%Y} · hora local {timezone.localtime():%H:%M}")
+        if opts["no_serve"]:
+            return
+        self.stdout.write(self.style.SUCCESS(f"Abra http://{opts['addrport']}/ en su navegador. Ctrl+C para terminar."))
+        worker = subprocess.Popen([sys.executable, "-m", "recupera", "worker", "--no-reload", "--verbosity", "0"])
+        try:
+            call_command("runserver", opts["addrport"], use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)

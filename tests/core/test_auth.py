@@ -1,0 +1,95 @@
+"""Sign-in, lockout, password change and the role menus."""
+
+import pytest
+from django.contrib.auth.hashers import identify_hasher
+from django.urls import reverse
+
+from recupera.core.navigation import NAV_ITEMS
+from recupera.core.roles import Role
+
+PASSWORD = "Clave-Segura-2026"
+
+MENU = {
+    Role.COLLECTOR: {"Inicio", "Personas", "Créditos", "Mi cartera de hoy", "Llamada entrante", "Recados"},
+    Role.SUPERVISOR: {"Inicio", "Personas", "Créditos", "Mi cartera de hoy", "Equipo", "Llamada entrante",
+                      "Recados"},
+    Role.PORTFOLIO_OFFICE: {"Inicio", "Personas", "Créditos", "Importar cartera", "Bitácora de auditoría",
+                            "Equipo", "Llamada entrante", "Recados", "Reglas y plazos"},
+    Role.CUSTODY: {"Inicio", "Personas", "Créditos"},
+    Role.CASHIER: {"Inicio", "Personas", "Créditos"},
+    Role.AUDITOR: {"Inicio", "Personas", "Créditos", "Bitácora de auditoría", "Equipo"},
+    Role.IT_ADMIN: {"Importar cartera", "Bitácora de auditoría", "Administración"},
+}
+
+
+def test_passwords_are_hashed_with_argon2(make_user, settings):
+    from recupera import settings as project_settings
+
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
+    user = make_user(Role.COLLECTOR)
+    assert identify_hasher(user.password).algorithm == "argon2"
+
+
+def test_login_page_is_spanish(client, db):
+    page = client.get(reverse("login")).content.decode()
+    assert "Iniciar sesión" in page and "Contraseña" in page and 'lang="es-MX"' in page
+
+
+def test_anonymous_is_sent_to_login(client, db):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_login_and_logout(client, make_user):
+    make_user(Role.COLLECTOR, username="lucia", password=PASSWORD)
+    response = client.post(reverse("login"), {"username": "lucia", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_wrong_password_message_is_spanish(client, make_user):
+    make_user(Role.COLLECTOR, username="lucia", password=PASSWORD)
+    page = client.post(reverse("login"), {"username": "lucia", "password": "mala"}).content.decode()
+    assert "Usuario o contraseña incorrectos" in page
+
+
+def test_five_wrong_passwords_lock_the_account_with_a_spanish_message(client, make_user):
+    make_user(Role.COLLECTOR, username="lucia", password=PASSWORD)
+    for _ in range(4):
+        response = client.post(reverse("login"), {"username": "lucia", "password": "mala"})
+        assert "Cuenta bloqueada" not in response.content.decode()
+    response = client.post(reverse("login"), {"username": "lucia", "password": "mala"})
+    assert response.status_code == 429
+    assert "Su cuenta se bloqueó por 5 intentos fallidos" in response.content.decode()
+    # Even the right password is refused now.
+    response = client.post(reverse("login"), {"username": "lucia", "password": PASSWORD})
+    assert response.status_code == 429
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_password_change(client, make_user):
+    user = make_user(Role.CASHIER, username="alma", password=PASSWORD)
+    client.post(reverse("login"), {"username": "alma", "password": PASSWORD})
+    response = client.post(reverse("password_change"), {
+        "old_password": PASSWORD, "new_password1": "Otra-Clave-Larga-99", "new_password2": "Otra-Clave-Larga-99",
+    })
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Otra-Clave-Larga-99")
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_sees_only_its_menu(client_for, make_user, role):
+    page = client_for(make_user(role)).get(reverse("home"))
+    html = page.content.decode()
+    nav = html.split('<nav class="mainnav"', 1)[1].split("</nav>", 1)[0]
+    shown = {str(item.label) for item in NAV_ITEMS if f">{item.label}<" in nav}
+    assert shown == MENU[role]
+
+
+def test_user_without_role_gets_403_on_search_and_audit(client_for, make_user):
+    client = client_for(make_user(None))
+    assert client.get(reverse("search"), {"q": "abc"}).status_code == 403
+    assert client.get(reverse("audit:list")).status_code == 403

@@ -1,0 +1,49 @@
+"""The one authorization module, tested directly: every role against every permission."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from recupera.core.roles import Role
+
+PERMS = [
+    "core.use_search", "core.view_audit", "core.administer", "people.view_person",
+    "people.add_person", "people.change_person", "credits.view_credit", "credits.import_portfolio",
+]
+
+# role -> the permissions it holds; everything else must be refused.
+EXPECTED = {
+    Role.COLLECTOR: {"core.use_search", "people.view_person", "people.add_person",
+                     "people.change_person", "credits.view_credit"},
+    Role.SUPERVISOR: {"core.use_search", "people.view_person", "people.add_person",
+                      "people.change_person", "credits.view_credit"},
+    Role.PORTFOLIO_OFFICE: {"core.use_search", "core.view_audit", "people.view_person",
+                            "people.add_person", "people.change_person", "credits.view_credit",
+                            "credits.import_portfolio"},
+    Role.CUSTODY: {"core.use_search", "people.view_person", "credits.view_credit"},
+    Role.CASHIER: {"core.use_search", "people.view_person", "credits.view_credit"},
+    Role.AUDITOR: {"core.use_search", "core.view_audit", "people.view_person", "credits.view_credit"},
+    Role.IT_ADMIN: {"core.view_audit", "core.administer", "credits.import_portfolio"},
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_holds_exactly_its_permissions(make_user, role):
+    user = make_user(role)
+    held = {perm for perm in PERMS if user.has_perm(perm)}
+    assert held == EXPECTED[role]
+
+
+def test_user_without_role_holds_nothing(make_user):
+    user = make_user(None)
+    assert not any(user.has_perm(p) for p in PERMS)
+
+
+def test_anonymous_holds_nothing(db):
+    assert not any(AnonymousUser().has_perm(p) for p in PERMS)
+
+
+def test_inactive_user_holds_nothing(make_user):
+    user = make_user(Role.PORTFOLIO_OFFICE)
+    user.is_active = False
+    user.save()
+    assert not any(user.has_perm(p) for p in PERMS)
