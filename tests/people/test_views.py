@@ -27,8 +27,9 @@ def test_person_page_shows_identity_logs_the_view_and_has_a_fixed_query_count(
     client = client_for(supervisor)
     client.get(reverse("people:detail", args=[ana.pk]))  # warm caches (content types)
     # session, user, roles; person + contact points + addresses; view-log insert;
-    # base template (core context processor): roles, 2 × model permissions, business date
-    with django_assert_num_queries(11):
+    # base template (core context processor): roles, 2 × model permissions, business date;
+    # the credits panel: the person's credits with their roles (2) and its permission check (1)
+    with django_assert_num_queries(14):
         response = client.get(reverse("people:detail", args=[ana.pk]))
     html = response.content.decode()
     assert response.status_code == 200

@@ -5,3 +5,12 @@ class CreditsConfig(AppConfig):
     name = "recupera.credits"
     label = "credits"
     verbose_name = "Créditos"
+
+    def ready(self) -> None:
+        from recupera.credits.views import person_credits_context
+        from recupera.people.panels import PersonPanel, register_person_panel
+
+        register_person_panel(PersonPanel(
+            key="credits", template="credits/_person_credits.html", context=person_credits_context,
+            order=10, perm="credits.view_credit",
+        ))

@@ -1,0 +1,160 @@
+"""Spanish labels for what the engine says in English, and the person-page credits fragment.
+
+    {% load credit_ui %}
+    {{ installment.status|installment_status }}   -> "pagada con atraso"
+    {{ allocation.component|component_label }}     -> "interés moratorio"
+    {{ state.bucket|bucket_label }}                -> "31–60 días"
+    {{ terms.base_rate|percent }}                  -> "6.00 %"
+    {% person_credits person %}                    -> credits/_person_credits.html
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+INSTALLMENT_STATUS = {
+    "pending": (_("pendiente"), ""),
+    "partial": (_("parcial"), "warn"),
+    "paid": (_("pagada"), "ok"),
+    "paid_late": (_("pagada con atraso"), "ok late"),
+    "overdue": (_("vencida"), "bad"),
+    "cancelled": (_("cancelada"), "off"),
+}
+
+# Badge colour of a credit's displayed status (Credit.Status values).
+STATUS_BADGE = {
+    "vencido": "bad", "juridico": "bad", "castigado": "bad",
+    "amortizacion": "ok", "liquidado": "ok",
+    "convenio": "warn", "reestructurado": "warn",
+}
+
+COMPONENTS = {
+    "fees": _("gastos de cobranza"),
+    "late_interest": _("interés moratorio"),
+    "interest": _("interés ordinario"),
+    "principal": _("capital"),
+    "rebate": _("bonificación"),
+    "credit_balance": _("saldo a favor"),
+    "prepaid_principal": _("pago anticipado a capital"),
+    "restructured_principal": _("capital reestructurado"),
+    "discount_principal": _("quita de capital"),
+    "discount_interest": _("quita de interés ordinario"),
+    "discount_late_interest": _("condonación de interés moratorio"),
+    "discount_fees": _("condonación de gastos de cobranza"),
+    "capitalized_interest": _("interés ordinario capitalizado"),
+    "capitalized_late_interest": _("interés moratorio capitalizado"),
+    "capitalized_fees": _("gastos de cobranza capitalizados"),
+    "waived_interest": _("interés ordinario condonado"),
+    "waived_late_interest": _("interés moratorio condonado"),
+    "waived_fees": _("gastos de cobranza condonados"),
+}
+
+POSTING_KINDS = {
+    "payment": _("Pago"),
+    "reversal": _("Reversa"),
+    "prepayment": _("Pago anticipado a capital"),
+    "payoff": _("Liquidación anticipada"),
+    "fee": _("Gastos de cobranza"),
+    "discount": _("Quita / condonación"),
+    "restructure": _("Reestructura"),
+    "rebate": _("Bonificación por pago puntual"),
+}
+
+BUCKETS = {
+    "al_corriente": _("Al corriente"),
+    "1-30": _("1–30 días"),
+    "31-60": _("31–60 días"),
+    "61-90": _("61–90 días"),
+    "91-180": _("91–180 días"),
+    "181-365": _("181–365 días"),
+    "mas_de_365": _("Más de 365 días"),
+}
+
+CHANNELS = {
+    "caja": _("Caja"),
+    "banco": _("Banco"),
+    "spei": _("SPEI"),
+    "nomina": _("Nómina"),
+    "importacion": _("Importación"),
+    "importación": _("Importación"),
+}
+
+SCHEDULE_REASONS = {
+    "original": _("original"),
+    "prepayment": _("pago anticipado a capital"),
+    "restructure": _("reestructura"),
+}
+
+
+@register.filter
+def installment_status(value: str) -> str:
+    return str(INSTALLMENT_STATUS.get(value, (value, ""))[0])
+
+
+@register.filter
+def installment_status_class(value: str) -> str:
+    return INSTALLMENT_STATUS.get(value, ("", ""))[1]
+
+
+@register.filter
+def credit_status_class(value: str) -> str:
+    return STATUS_BADGE.get(str(value), "")
+
+
+@register.filter
+def component_label(value: str) -> str:
+    return str(COMPONENTS.get(value, value.replace("_", " ")))
+
+
+@register.filter
+def posting_kind(value: str) -> str:
+    return str(POSTING_KINDS.get(value, value))
+
+
+@register.filter
+def bucket_label(value: str) -> str:
+    return str(BUCKETS.get(value, value))
+
+
+@register.filter
+def bucket_class(value: str) -> str:
+    if value in ("al_corriente", "", None):
+        return "ok"
+    return "warn" if value in ("1-30", "31-60", "61-90") else "bad"
+
+
+@register.filter
+def channel_label(value: str) -> str:
+    if not value:
+        return ""
+    return str(CHANNELS.get(value.lower(), value))
+
+
+@register.filter
+def schedule_reason(value: str) -> str:
+    return str(SCHEDULE_REASONS.get(value, value))
+
+
+@register.filter
+def percent(rate: Decimal | str | None) -> str:
+    """An annual rate fraction as the institute writes it: Decimal("0.06") -> "6.00 %"."""
+    if rate is None or rate == "":
+        return ""
+    value = (Decimal(str(rate)) * 100).quantize(Decimal("0.01"))
+    return f"{value} %"
+
+
+@register.inclusion_tag("credits/_person_credits.html", takes_context=True)
+def person_credits(context: template.Context, person: Any) -> dict[str, Any]:
+    """The credits a person is party to (borrower, guarantor, reference), for the person page.
+    Same context as the people app's panel (views.person_credits_context)."""
+    from recupera.credits.views import person_credits_context
+
+    request = context.get("request")
+    return {**person_credits_context(request, person), "person": person, "request": request}
