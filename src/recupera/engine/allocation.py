@@ -18,9 +18,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .frozen import allocation as new_allocation
-from .money import CENT, ZERO
+from .frozen import set_allocation_dict
+from .money import CENT, ZERO, round_cents
 from .rows import Ledger, Row
 from .types import DEFAULT_ALLOCATION_ORDER, Allocation, Component
+
+_new = object.__new__
 
 
 def normalize_order(order: tuple[Component, ...]) -> tuple[Component, ...]:
@@ -118,22 +121,145 @@ def allocate(
     rebates: list[Allocation],
 ) -> None:
     """Allocate a payment of `amount` at value date `d` (late interest already accrued to `d`)."""
-    order = ledger.order
-    active = ledger.active
-    i = ledger.first_open
-    n = len(active)
-    while amount > ZERO and i < n:
-        row = active[i]
-        i += 1
-        if row.settled:
-            continue
-        amount = allocate_to_row(row, d, amount, order, allocations)
-        if not row.p_left and is_clear(row, d):
-            close_row(row, d, rebates)
+    if ledger.default_order:
+        amount = _to_rows_in_default_order(ledger, d, amount, allocations, rebates)
+    else:
+        order = ledger.order
+        active = ledger.active
+        i = ledger.first_open
+        n = len(active)
+        while amount > ZERO and i < n:
+            row = active[i]
+            i += 1
+            if row.settled:
+                continue
+            amount = allocate_to_row(row, d, amount, order, allocations)
+            if not row.p_left and is_clear(row, d):
+                close_row(row, d, rebates)
     ledger.advance_first_open()
     if amount > ZERO:
         ledger.credit_balance += amount
         allocations.append(new_allocation(None, "credit_balance", amount))
+
+
+def _to_rows_in_default_order(
+    ledger: Ledger,
+    d: date,
+    amount: Decimal,
+    allocations: list[Allocation],
+    rebates: list[Allocation],
+) -> Decimal:
+    """`allocate`'s loop for the default order with `allocate_to_row` and `is_clear` inlined,
+    step for step (same amounts, same rounding): this is the replay's hottest loop (60
+    payments per credit in the benchmark), and the per-row calls and the walk over the order
+    were a third of its cost. Returns what is left of `amount`.
+
+    Decimal operations and object creation are most of what is left, so it does as few as it
+    can: `amount`, the rows' `p_left` and `f_left` are never negative (nothing takes more than
+    is owed or left), which makes a truth test stand for `> 0`; what was taken is known, not
+    recomputed; allocations are built in place (`frozen.allocation`, without the call).
+    """
+    active = ledger.active
+    append = allocations.append
+    i = ledger.first_open
+    n = len(active)
+    while amount and i < n:
+        row = active[i]
+        i += 1
+        if row.settled:
+            continue
+        number = row.number
+        owed = row.f_left
+        if owed:
+            if owed < amount:
+                take = owed
+                amount -= owed
+            else:
+                take = amount
+                amount = ZERO
+            row.paid_fees += take
+            row.f_left = owed - take
+            append(new_allocation(number, "fees", take, row.version))
+        late_owed = ZERO
+        if row.late_exact:
+            late_owed = round_cents(row.late_exact, CENT) - row.late_done
+            if amount and late_owed > ZERO:
+                if late_owed < amount:
+                    take = late_owed
+                    amount -= late_owed
+                    late_owed = ZERO
+                else:
+                    take = amount
+                    late_owed -= amount
+                    amount = ZERO
+                row.paid_late += take
+                row.late_done += take
+                allocation = _new(Allocation)
+                set_allocation_dict(
+                    allocation,
+                    {
+                        "installment": number,
+                        "component": "late_interest",
+                        "amount": take,
+                        "schedule_version": row.version,
+                    },
+                )
+                append(allocation)
+        # Reduced interest until overdue (§3.7), the full interest once overdue.
+        owed = row.i_left - row.rebate_k if d <= row.eff and not row.rebate else row.i_left
+        if amount and owed > ZERO:
+            if owed < amount:
+                take = owed
+                amount -= owed
+                owed = ZERO
+            else:
+                take = amount
+                owed -= amount
+                amount = ZERO
+            row.paid_i += take
+            row.i_left -= take
+            allocation = _new(Allocation)
+            set_allocation_dict(
+                allocation,
+                {
+                    "installment": number,
+                    "component": "interest",
+                    "amount": take,
+                    "schedule_version": row.version,
+                },
+            )
+            append(allocation)
+        principal = row.p_left
+        if amount and principal:
+            if principal < amount:
+                take = principal
+                amount -= principal
+            else:
+                take = amount
+                amount = ZERO
+            row.paid_p += take
+            row.p_left = principal = principal - take
+            allocation = _new(Allocation)
+            set_allocation_dict(
+                allocation,
+                {
+                    "installment": number,
+                    "component": "principal",
+                    "amount": take,
+                    "schedule_version": row.version,
+                },
+            )
+            append(allocation)
+        # is_clear: nothing left of any component (interest as owed at `d`); then close_row.
+        if not principal and not row.f_left and owed <= ZERO and late_owed <= ZERO:
+            row.settled = True
+            row.paid_on = d
+            remaining = row.i_left
+            if remaining > ZERO and d <= row.eff:
+                row.rebate += remaining  # row.post_rebate(remaining)
+                row.i_left -= remaining
+                rebates.append(new_allocation(number, "rebate", remaining, row.version))
+    return amount
 
 
 def forgive(

@@ -50,7 +50,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, localcontext
 from operator import attrgetter
 
 from .aging import bucket_for, days_past_due
@@ -58,13 +58,19 @@ from .allocation import allocate, forgive, normalize_order
 from .calendar import WEEKENDS_ONLY, BusinessCalendar
 from .dates import add_months
 from .frozen import allocation as new_allocation
-from .frozen import build
 from .frozen import posting as new_posting
-from .late_interest import accrue
+from .frozen import set_installment_state_dict
+from .late_interest import accrue, exact_daily_rate
 from .money import CENT, ENGINE_CONTEXT, ZERO
 from .payoff import quote, settle
 from .rows import Ledger, Row
-from .schedule import amortize, build_schedule, first_due_date, rebate_factor, tier_rate
+from .schedule import (
+    amortize_with_rows,
+    build_schedule_with_rows,
+    first_due_date,
+    rebate_factor,
+    tier_rate,
+)
 from .types import (
     Allocation,
     CreditState,
@@ -79,6 +85,7 @@ from .types import (
 )
 
 REVERSED = "reversado"
+_new = object.__new__
 _EVENT_ORDER = attrgetter("value_date", "seq", "id")
 
 
@@ -115,20 +122,26 @@ def replay(
         terms, calendar, normalize_order(terms.allocation_order), tier_rate(terms), first_due
     )
     ledger.disbursements = disbursed
-    install(ledger, build_schedule(terms, disbursed, calendar), first=True)
+    ledger.late_daily = exact_daily_rate(terms.late_rate)
+    schedule, rows = build_schedule_with_rows(
+        terms, disbursed, calendar, factor=rebate_factor(terms.base_rate, ledger.tier)
+    )
+    install(ledger, schedule, rows, first=True)
 
     ordered = sorted((e for e in events if e.value_date <= as_of), key=_EVENT_ORDER)
     reversed_ids = _reversed_ids(ordered)
-    by_id = {e.id: e for e in ordered}
+    by_id: dict[str, Event] | None = None  # made on the first reversal: most ledgers have none
     post = ledger.postings.append
     for event in ordered:
-        if event.id in reversed_ids:
+        if reversed_ids and event.id in reversed_ids:
             post(_posting(event, (), REVERSED))
             continue
         kind = event.kind
         if kind == "payment":
             _payment(ledger, event)
         elif kind == "reversal":
+            if by_id is None:
+                by_id = {e.id: e for e in ordered}
             target = by_id.get(event.reverses or "")
             if target is None or target.id not in reversed_ids:
                 post(_posting(event, (), "No existe el movimiento a reversar en esta fecha"))
@@ -146,7 +159,12 @@ def replay(
             _restructure(ledger, event)
         else:
             post(_posting(event, (), f"Tipo de movimiento desconocido: {kind}"))
-        _track_paid_off(ledger, event.value_date)
+        # Inlined _track_paid_off (once per event).
+        if ledger.first_open >= len(ledger.active) and ledger.rows:
+            if ledger.paid_off_on is None:
+                ledger.paid_off_on = event.value_date
+        else:
+            ledger.paid_off_on = None
     return ledger
 
 
@@ -168,19 +186,14 @@ def _reversed_ids(events: list[Event]) -> set[str]:
     return {target for rid, target in reversal_of.items() if in_force(rid)}
 
 
-def install(ledger: Ledger, schedule: Schedule, *, first: bool = False) -> list[Row]:
-    """Add a schedule version and its rows (the caller places them in `active`)."""
-    factor = rebate_factor(schedule.rate, ledger.tier)
-    rows = []
-    for inst in schedule.installments:
-        rebate_k = (inst.interest * factor).quantize(CENT, ROUND_HALF_UP) if factor else ZERO
-        rows.append(Row(inst, schedule.version, rebate_k))
+def install(ledger: Ledger, schedule: Schedule, rows: list[Row], *, first: bool = False) -> None:
+    """Add a schedule version and its rows (the caller places them in `active` unless
+    `first`)."""
     ledger.schedules.append(schedule)
     ledger.rows.extend(rows)
     if first:
         ledger.active = list(rows)
         ledger.first_open = 0
-    return rows
 
 
 def _posting(
@@ -228,26 +241,26 @@ def _has_overdue(ledger: Ledger, d: date) -> bool:
     return False
 
 
-def _track_paid_off(ledger: Ledger, d: date) -> None:
-    if ledger.rows and ledger.first_open >= len(ledger.active):
-        if ledger.paid_off_on is None:
-            ledger.paid_off_on = d
-    else:
-        ledger.paid_off_on = None
-
-
 def _payment(ledger: Ledger, event: Event, note: str | None = None) -> None:
-    problem = _invalid_amount(event)
-    if problem:
-        ledger.postings.append(_posting(event, (), problem))
+    amount = event.amount
+    # _invalid_amount's tests, inline: this runs for every payment.
+    if amount <= ZERO or amount != amount.quantize(CENT):
+        ledger.postings.append(_posting(event, (), _invalid_amount(event)))
         return
     d = event.value_date
-    accrue(ledger, d)
+    active = ledger.active
+    first = ledger.first_open
+    # Late interest accrues only on rows already overdue at `d`; the oldest open row tells.
+    if first < len(active) and active[first].eff < d:
+        accrue(ledger, d)
     allocations: list[Allocation] = []
     rebates: list[Allocation] = []
-    allocate(ledger, d, event.amount, allocations, rebates)
-    ledger.postings.append(_posting(event, allocations, note))
-    _derived(ledger, event, "rebate", rebates)
+    allocate(ledger, d, amount, allocations, rebates)
+    ledger.postings.append(
+        new_posting(event.id, event.kind, d, amount, event.channel, tuple(allocations), note)
+    )
+    if rebates:
+        _derived(ledger, event, "rebate", rebates)
 
 
 def _to_credit_balance(ledger: Ledger, event: Event, reason: str) -> None:
@@ -292,12 +305,15 @@ def _prepayment(ledger: Ledger, event: Event) -> None:
         row.cancel_interest()
     anchor = current.anchor_day
     mode = event.mode or "keep_installment"
+    version = len(ledger.schedules) + 1
+    factor = rebate_factor(current.rate, ledger.tier)
     a = ZERO
     insts: tuple[ScheduledInstallment, ...] = ()
+    new_rows: list[Row] = []
     if new_principal > ZERO:
         try:
             if mode == "keep_installment":
-                a, insts = amortize(
+                a, insts, new_rows = amortize_with_rows(
                     new_principal,
                     current.rate,
                     block[0].due,
@@ -305,11 +321,13 @@ def _prepayment(ledger: Ledger, event: Event) -> None:
                     installment_amount=current.installment_amount,
                     anchor_day=anchor,
                     first_number=block[0].number,
+                    version=version,
+                    factor=factor,
                 )
             else:
                 raise ValueError("keep_term")
         except ValueError:
-            a, insts = amortize(
+            a, insts, new_rows = amortize_with_rows(
                 new_principal,
                 current.rate,
                 block[0].due,
@@ -317,9 +335,11 @@ def _prepayment(ledger: Ledger, event: Event) -> None:
                 n=len(block),
                 anchor_day=anchor,
                 first_number=block[0].number,
+                version=version,
+                factor=factor,
             )
     schedule = Schedule(
-        version=len(ledger.schedules) + 1,
+        version=version,
         starts_on=d,
         principal=new_principal,
         rate=current.rate,
@@ -329,7 +349,7 @@ def _prepayment(ledger: Ledger, event: Event) -> None:
         anchor_day=anchor,
         event_id=event.id,
     )
-    new_rows = install(ledger, schedule)
+    install(ledger, schedule, new_rows)
     ledger.active = active[:j] + new_rows
     ledger.advance_first_open()
     allocations = [Allocation(None, "prepaid_principal", applied)]
@@ -455,9 +475,18 @@ def _restructure(ledger: Ledger, event: Event) -> None:
     rate = current.rate if event.new_rate is None else event.new_rate
     n = event.new_term_months or max(1, len(replaced))
     first = event.new_first_due_date or add_months(d, 1)
-    a, insts = amortize(principal, rate, first, ledger.calendar, n=n)
+    version = len(ledger.schedules) + 1
+    a, insts, new_rows = amortize_with_rows(
+        principal,
+        rate,
+        first,
+        ledger.calendar,
+        n=n,
+        version=version,
+        factor=rebate_factor(rate, ledger.tier),
+    )
     schedule = Schedule(
-        version=len(ledger.schedules) + 1,
+        version=version,
         starts_on=d,
         principal=principal,
         rate=rate,
@@ -467,7 +496,7 @@ def _restructure(ledger: Ledger, event: Event) -> None:
         anchor_day=first.day,
         event_id=event.id,
     )
-    new_rows = install(ledger, schedule)
+    install(ledger, schedule, new_rows)
     ledger.active = sorted(kept + new_rows, key=lambda r: (r.due, r.version))
     ledger.first_open = 0
     ledger.advance_first_open()
@@ -511,41 +540,55 @@ def freeze(ledger: Ledger, as_of: date) -> CreditState:
                 next_due = row.due
                 break
 
-    active_ids = {id(r) for r in ledger.active}
-    installments = []
+    # With one schedule version every row is active; only then is the set of ids skipped.
+    active_ids = {id(r) for r in ledger.active} if len(ledger.schedules) > 1 else None
+    installments: list[InstallmentState] = []
+    append = installments.append
     for row in ledger.rows:
-        live = id(row) in active_ids and not row.settled
-        installments.append(
-            build(
-                InstallmentState,
-                {
-                    "number": row.number,
-                    "due_date": row.due,
-                    "effective_due_date": row.eff,
-                    "principal": row.principal,
-                    "interest": row.interest,
-                    "rebate": row.rebate,
-                    "fees": row.fees,
-                    "paid_principal": row.paid_p,
-                    "paid_interest": row.paid_i,
-                    "paid_late_interest": row.paid_late,
-                    "paid_fees": row.paid_fees,
-                    "late_interest_accrued": row.late_owed(),
-                    "status": _row_status(row, as_of),
-                    "paid_on": row.paid_on,
-                    "schedule_version": row.version,
-                    "punctual_rebate": row.rebate_k,
-                    "amount_due": row.owed(as_of) if live else ZERO,
-                    "discount_principal": row.disc_p,
-                    "discount_interest": row.disc_i,
-                    "discount_late_interest": row.disc_late,
-                    "discount_fees": row.disc_fees,
-                    "cancelled_interest": row.cancelled_interest,
-                },
-            )
+        if row.settled:
+            amount_due = ZERO
+            row_status: InstallmentStatus
+            if row.replaced or row.closed_by_payoff:
+                row_status = "cancelled"
+            else:  # _row_status, inline for the common case
+                paid_on = row.paid_on
+                row_status = "paid" if paid_on is not None and paid_on <= row.eff else "paid_late"
+        else:
+            live = active_ids is None or id(row) in active_ids
+            amount_due = row.owed(as_of) if live else ZERO
+            row_status = _row_status(row, as_of)
+        state = _new(InstallmentState)
+        set_installment_state_dict(
+            state,
+            {
+                "number": row.number,
+                "due_date": row.due,
+                "effective_due_date": row.eff,
+                "principal": row.principal,
+                "interest": row.interest,
+                "rebate": row.rebate,
+                "fees": row.fees,
+                "paid_principal": row.paid_p,
+                "paid_interest": row.paid_i,
+                "paid_late_interest": row.paid_late,
+                "paid_fees": row.paid_fees,
+                "late_interest_accrued": row.late_owed() if row.late_exact else ZERO,
+                "status": row_status,
+                "paid_on": row.paid_on,
+                "schedule_version": row.version,
+                "punctual_rebate": row.rebate_k,
+                "amount_due": amount_due,
+                "discount_principal": row.disc_p,
+                "discount_interest": row.disc_i,
+                "discount_late_interest": row.disc_late,
+                "discount_fees": row.disc_fees,
+                "cancelled_interest": row.cancelled_interest,
+            },
         )
+        append(state)
 
-    dpd = days_past_due(ledger.active, as_of, terms.tolerance)
+    # Rows before first_open are all settled: days_past_due would only skip them.
+    dpd = days_past_due(ledger.active[ledger.first_open :], as_of, terms.tolerance)
     payoff = quote(ledger, as_of).net(ledger.credit_balance)
     disbursed = sum((d.amount for d in ledger.disbursements), ZERO)
     nothing_owed = bool(ledger.rows) and ledger.first_open >= len(ledger.active)

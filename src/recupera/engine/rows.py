@@ -11,46 +11,81 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .calendar import BusinessCalendar
 from .money import CENT, ZERO
-from .types import Component, Disbursement, Posting, Schedule, ScheduledInstallment, Terms
+from .types import DEFAULT_ALLOCATION_ORDER, Component, Disbursement, Posting, Schedule, Terms
 
 
 class Row:
     """One installment while replaying. Amounts are cents except `late_exact` (exact).
 
-    Zero-valued fields default at class level, so creating a row sets only what differs
-    (60 rows per credit are made on every replay).
+    Slotted, with every field set in `__init__`: the replay reads these fields in its hottest
+    loops, and a slot read is a fixed offset, where a field left to a class-level default
+    missed the instance and fell back to a dictionary lookup on every read.
     """
 
-    fees: Decimal = ZERO
-    paid_p: Decimal = ZERO
-    paid_i: Decimal = ZERO
-    paid_late: Decimal = ZERO
-    paid_fees: Decimal = ZERO
-    disc_p: Decimal = ZERO
-    disc_i: Decimal = ZERO
-    disc_late: Decimal = ZERO
-    disc_fees: Decimal = ZERO
-    rebate: Decimal = ZERO  # rebate posted
-    cancelled_interest: Decimal = ZERO
-    late_exact: Decimal = ZERO  # late interest accrued so far, exact, never reduced
-    late_through: date | None = None  # late interest accrued up to this date
-    settled: bool = False  # nothing owed on it (at the date it was closed)
-    paid_on: date | None = None
-    replaced: bool = False  # replaced by a later schedule version (status cancelled)
-    closed_by_payoff: bool = False  # principal paid by a payoff, its interest cancelled
-    # Running remainders, kept in step with the fields above (hot-path shortcuts):
-    f_left: Decimal = ZERO  # fees − paid_fees − disc_fees
-    late_done: Decimal = ZERO  # paid_late + disc_late
+    __slots__ = (
+        "number",
+        "version",
+        "due",
+        "eff",
+        "principal",
+        "interest",
+        "rebate_k",
+        "fees",
+        "paid_p",
+        "paid_i",
+        "paid_late",
+        "paid_fees",
+        "disc_p",
+        "disc_i",
+        "disc_late",
+        "disc_fees",
+        "rebate",
+        "cancelled_interest",
+        "late_exact",
+        "late_through",
+        "settled",
+        "paid_on",
+        "replaced",
+        "closed_by_payoff",
+        "p_left",
+        "i_left",
+        "f_left",
+        "late_done",
+    )
 
-    def __init__(self, inst: ScheduledInstallment, version: int, rebate_k: Decimal) -> None:
-        self.number = inst.number
+    def __init__(
+        self,
+        number: int,
+        version: int,
+        due: date,
+        eff: date,
+        principal: Decimal,
+        interest: Decimal,
+        rebate_k: Decimal,
+    ) -> None:
+        self.number = number
         self.version = version
-        self.due = inst.due_date
-        self.eff = inst.effective_due_date
-        self.principal = self.p_left = inst.principal  # p_left: principal − paid_p − disc_p
-        # i_left: interest − paid_i − disc_i − rebate − cancelled_interest
-        self.interest = self.i_left = inst.interest
+        self.due = due
+        self.eff = eff
+        self.principal = principal
+        self.interest = interest
         self.rebate_k = rebate_k  # rebate earned if closed on time (§3.7)
+        self.fees = ZERO
+        self.paid_p = self.paid_i = self.paid_late = self.paid_fees = ZERO
+        self.disc_p = self.disc_i = self.disc_late = self.disc_fees = ZERO
+        self.rebate = ZERO  # rebate posted
+        self.cancelled_interest = ZERO
+        self.late_exact = ZERO  # late interest accrued so far, exact, never reduced
+        self.late_through: date | None = None  # late interest accrued up to this date
+        self.settled = False  # nothing owed on it (at the date it was closed)
+        self.paid_on: date | None = None
+        self.replaced = False  # replaced by a later schedule version (status cancelled)
+        self.closed_by_payoff = False  # principal paid by a payoff, its interest cancelled
+        # Running remainders, kept in step with the fields above (hot-path shortcuts):
+        self.p_left = principal  # principal − paid_p − disc_p
+        self.i_left = interest  # interest − paid_i − disc_i − rebate − cancelled_interest
+        self.f_left = ZERO  # fees − paid_fees − disc_fees
+        self.late_done = ZERO  # paid_late + disc_late
 
     # -- what is owed -------------------------------------------------------------------------
     def unpaid_principal(self) -> Decimal:
@@ -156,7 +191,9 @@ class Ledger:
         "terms",
         "calendar",
         "order",
+        "default_order",
         "late_rate",
+        "late_daily",
         "tier",
         "rows",
         "active",
@@ -181,7 +218,9 @@ class Ledger:
         self.terms = terms
         self.calendar = calendar
         self.order = order
+        self.default_order = order == DEFAULT_ALLOCATION_ORDER  # allocation's inline path
         self.late_rate = terms.late_rate
+        self.late_daily: Decimal | None = None  # late_rate / 360 if exact (late_interest.accrue)
         self.tier = tier
         self.rows: list[Row] = []  # every row ever, in (version, number) order
         self.active: list[Row] = []  # rows of the schedule in force, in due-date order

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, localcontext
+from functools import lru_cache
 
 from .calendar import WEEKENDS_ONLY, BusinessCalendar
 from .dates import add_months
-from .frozen import build
-from .money import CENT, ENGINE_CONTEXT, ZERO, cents
+from .frozen import set_scheduled_installment_dict
+from .money import CENT, ENGINE_CONTEXT, ZERO, cents, round_cents
+from .rows import Row
 from .types import Disbursement, Schedule, ScheduledInstallment, Terms
 
 _TWELVE = Decimal(12)
 _DAYS_IN_YEAR = Decimal(360)
 _MAX_INSTALLMENTS = 1200  # safety net for keep-installment re-amortization
+_new = object.__new__
 
 
 def first_due_date(terms: Terms) -> date:
@@ -89,6 +92,25 @@ def due_dates(first_due: date, n: int, anchor_day: int | None = None) -> list[da
     return [first_due] + [add_months(first_due, k, anchor) for k in range(1, n)]
 
 
+@lru_cache(maxsize=4096)
+def due_calendar(
+    first_due: date, anchor: int, n: int, calendar: BusinessCalendar
+) -> tuple[tuple[date, date], ...]:
+    """(due date, effective due date) of installments 1..n (§3.4, §3.6).
+
+    Cached: it depends on nothing but its arguments (the calendar is frozen), and credits
+    disbursed in the same school period share their first due dates, so a portfolio has few
+    distinct ones; the month arithmetic and business-day search were a third of the cost of
+    building a schedule. The amounts of a schedule are never cached.
+    """
+    next_bd = calendar.next_business_day_on_or_after
+    dates = []
+    for k in range(n):
+        due = first_due if k == 0 else add_months(first_due, k, anchor)
+        dates.append((due, next_bd(due)))
+    return tuple(dates)
+
+
 def amortize(
     principal: Decimal,
     annual_rate: Decimal,
@@ -105,8 +127,38 @@ def amortize(
     Give `n` (term: A from §3.5) or `installment_amount` (keep the installment: as many rows as
     needed, the last one taking the remaining balance). Returns (A, rows).
     """
+    a, installments, _ = amortize_with_rows(
+        principal,
+        annual_rate,
+        first_due,
+        calendar,
+        n=n,
+        installment_amount=installment_amount,
+        anchor_day=anchor_day,
+        first_number=first_number,
+    )
+    return a, installments
+
+
+def amortize_with_rows(
+    principal: Decimal,
+    annual_rate: Decimal,
+    first_due: date,
+    calendar: BusinessCalendar,
+    *,
+    n: int | None = None,
+    installment_amount: Decimal | None = None,
+    anchor_day: int | None = None,
+    first_number: int = 1,
+    version: int | None = None,
+    factor: Decimal = ZERO,
+) -> tuple[Decimal, tuple[ScheduledInstallment, ...], list[Row]]:
+    """`amortize`, and with a `version` also the replay's working `Row`s of that schedule
+    version (punctual rebate `factor`, see `rebate_factor`), made in the same pass: the replay
+    builds a schedule per credit, and reading every installment back to make its row cost as
+    much again."""
     if principal <= ZERO:
-        return ZERO, ()
+        return ZERO, (), []
     with localcontext(ENGINE_CONTEXT):
         i = annual_rate / _TWELVE
         fixed_term = installment_amount is None
@@ -123,12 +175,19 @@ def amortize(
                 raise ValueError("installment does not cover the interest of the balance")
         anchor = first_due.day if anchor_day is None else anchor_day
         next_bd = calendar.next_business_day_on_or_after
-        rows: list[ScheduledInstallment] = []
+        # Keep-installment re-amortization does not know its length: it computes its dates.
+        dates = due_calendar(first_due, anchor, n_rows, calendar) if fixed_term else ()
+        installments: list[ScheduledInstallment] = []
+        rows: list[Row] = []
         balance = principal
         k = 0
         while True:
-            interest = (balance * i).quantize(CENT, rounding=ROUND_HALF_UP) if i else ZERO
-            due = first_due if k == 0 else add_months(first_due, k, anchor)
+            interest = round_cents(balance * i, CENT) if i else ZERO
+            if fixed_term:
+                due, eff = dates[k]
+            else:
+                due = first_due if k == 0 else add_months(first_due, k, anchor)
+                eff = next_bd(due)
             if fixed_term:
                 last = k == n_rows - 1
             else:
@@ -141,23 +200,27 @@ def amortize(
                     part = balance
                 elif part < ZERO:
                     part = ZERO
-            rows.append(
-                build(
-                    ScheduledInstallment,
-                    {
-                        "number": first_number + k,
-                        "due_date": due,
-                        "effective_due_date": next_bd(due),
-                        "principal": part,
-                        "interest": interest,
-                    },
-                )
+            number = first_number + k
+            inst = _new(ScheduledInstallment)
+            set_scheduled_installment_dict(
+                inst,
+                {
+                    "number": number,
+                    "due_date": due,
+                    "effective_due_date": eff,
+                    "principal": part,
+                    "interest": interest,
+                },
             )
+            installments.append(inst)
+            if version is not None:
+                rebate_k = round_cents(interest * factor, CENT) if factor else ZERO
+                rows.append(Row(number, version, due, eff, part, interest, rebate_k))
             balance -= part
             k += 1
             if last:
                 break
-        return a, tuple(rows)
+        return a, tuple(installments), rows
 
 
 def build_schedule(
@@ -172,6 +235,19 @@ def build_schedule(
     Principal = sum of disbursements (+ interest before repayment when the product says
     `capitalize`, simple interest to the first due date minus one month, rounded to cents).
     """
+    return build_schedule_with_rows(terms, disbursements, calendar, version=version)[0]
+
+
+def build_schedule_with_rows(
+    terms: Terms,
+    disbursements: Iterable[Disbursement],
+    calendar: BusinessCalendar = WEEKENDS_ONLY,
+    *,
+    version: int = 1,
+    factor: Decimal | None = None,
+) -> tuple[Schedule, list[Row]]:
+    """`build_schedule`, and given the rebate `factor` the schedule's working rows too
+    (`amortize_with_rows`)."""
     disbursements = tuple(disbursements)
     first_due = first_due_date(terms)
     with localcontext(ENGINE_CONTEXT):
@@ -182,16 +258,25 @@ def build_schedule(
                 capitalized_interest(disbursements, terms.base_rate, add_months(first_due, -1))
             )
             principal += capitalized
-        a, rows = amortize(principal, terms.base_rate, first_due, calendar, n=terms.term_months)
+        a, installments, rows = amortize_with_rows(
+            principal,
+            terms.base_rate,
+            first_due,
+            calendar,
+            n=terms.term_months,
+            version=None if factor is None else version,
+            factor=ZERO if factor is None else factor,
+        )
     starts_on = min((d.date for d in disbursements), default=add_months(first_due, -1))
-    return Schedule(
+    schedule = Schedule(
         version=version,
         starts_on=starts_on,
         principal=principal,
         rate=terms.base_rate,
         installment_amount=a,
-        installments=rows,
+        installments=installments,
         reason="original",
         capitalized_interest=capitalized,
         anchor_day=first_due.day,
     )
+    return schedule, rows
