@@ -1,0 +1,233 @@
+"""Payments benchmark: import and apply a BBVA CIE file against a portfolio, on PostgreSQL.
+
+Run:  python bench/payments.py [--small] [--lines N] [--credits N] [--chunk N]
+      DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/recupera_bench_payments
+      (created when missing; a dedicated database: the bench truncates its payments tables).
+
+What is timed is the real import (`payment_file_import`): parse, validate, match references,
+insert BankOperation rows (the exactly-once guard), insert LedgerEntry rows, replay every paid
+credit through the engine and rewrite its projections. Every line pays a different credit.
+The floor, in the same run: a bare COPY of the same parsed rows into a scratch table; the ratio
+import/COPY is the figure to improve. Writes bench/results/payments.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/recupera_bench_payments"
+FIRST_DUE = dt.date(2025, 1, 15)
+AS_OF = dt.date(2025, 3, 31)
+FOLIO_PREFIX = "BENCH-"
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[-1].split("?")[0]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recupera.settings")
+    os.environ.setdefault("RECUPERA_VAR_DIR", str(HERE.parent / "var" / "bench"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def ensure_portfolio(n: int) -> float:
+    """n bench credits (12,000.00 at 6 %, 60 months, first due 15/01/2025), projections written.
+    Returns the seconds spent (0 when they already exist)."""
+    from django.db import transaction
+
+    from recupera.credits.models import Credit, CreditParty, Disbursement, Product
+    from recupera.credits.services import credits_bulk_refresh
+    from recupera.people.models import Person
+
+    have = Credit.objects.filter(folio__startswith=FOLIO_PREFIX).count()
+    if have >= n:
+        return 0.0
+    started = time.perf_counter()
+    product = Product.objects.get(code="CE")
+    for start in range(have, n, 5000):
+        stop = min(n, start + 5000)
+        with transaction.atomic():
+            people = Person.objects.bulk_create([
+                Person(curp=f"BEPA{i:06d}HSRNCH{i % 100:02d}"[:18], first_name="BENCH",
+                       last_name=f"P{i}", sex="H", search_name=f"BENCH P{i}")
+                for i in range(start, stop)], batch_size=2000)
+            credits = Credit.objects.bulk_create([
+                Credit(folio=f"{FOLIO_PREFIX}{i:07d}", product=product, borrower=p,
+                       first_due_date=FIRST_DUE, term_months=60)
+                for i, p in zip(range(start, stop), people, strict=True)], batch_size=2000)
+            CreditParty.objects.bulk_create([
+                CreditParty(credit=c, person=c.borrower, role=CreditParty.Role.BORROWER)
+                for c in credits], batch_size=2000)
+            Disbursement.objects.bulk_create([
+                Disbursement(credit=c, number=1, date=dt.date(2020, 1, 15), amount=Decimal("12000.00"))
+                for c in credits], batch_size=2000)
+        credits_bulk_refresh(credits=credits, as_of=AS_OF)
+        print(f"  portfolio: {stop:,} / {n:,} credits", flush=True)
+    return time.perf_counter() - started
+
+
+def reset_payments() -> None:
+    """Start each run from an empty ledger (the ledger trigger refuses DELETE; TRUNCATE is the
+    bench's own reset of its own database)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE payments_receipt, payments_bankoperation, payments_paymentimport, "
+                    "credits_allocation, credits_ledgerentry, core_auditentry CASCADE")
+
+
+def build_file(lines: int, credit_ids: list[int], seed: int) -> tuple[bytes, list[tuple]]:
+    from recupera.payments.references import make_reference
+
+    rng = random.Random(seed)
+    chosen = rng.sample(credit_ids, lines)
+    out, rows = [], []
+    for i, credit_id in enumerate(chosen):
+        day = dt.date(2025, 3, 1 + i % 28)
+        reference = make_reference(credit_id, "luhn")
+        cents = rng.randrange(10_000, 200_000)
+        guide = f"{i:07d}"
+        line = (f"{day:%d%m%y}00123456EFE0101{guide}{reference:<20}{'PAGO CREDITO EDUCATIVO':<30}"
+                f"{cents:011d}")
+        assert len(line) == 89
+        out.append(line)
+        rows.append((day, f"{day:%d%m%y}|0101|{guide}|{reference}|{cents:011d}", reference,
+                     Decimal(cents) / 100, "PAGO CREDITO EDUCATIVO", line))
+    return ("\r\n".join(out) + "\r\n").encode("latin-1"), rows
+
+
+def copy_floor(rows: list[tuple]) -> float:
+    """Seconds for a bare COPY of the same rows into a scratch table."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_payments_copy")
+        cur.execute("CREATE UNLOGGED TABLE bench_payments_copy (value_date date, operation_key text, "
+                    "reference text, amount numeric(14,2), concept text, raw text)")
+        raw = cur.connection  # psycopg connection
+        started = time.perf_counter()
+        with raw.cursor() as pcur, pcur.copy("COPY bench_payments_copy FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        raw.commit() if not raw.autocommit else None
+        seconds = time.perf_counter() - started
+        cur.execute("DROP TABLE bench_payments_copy")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small", action="store_true", help="5,000 lines against 5,000 credits")
+    parser.add_argument("--lines", type=int, default=None)
+    parser.add_argument("--credits", type=int, default=None)
+    parser.add_argument("--chunk", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=2025)
+    args = parser.parse_args()
+    lines = args.lines or (5_000 if args.small else 100_000)
+    n_credits = args.credits or max(lines, 5_000 if args.small else 100_000)
+    url = os.environ.get("DATABASE_URL", DEFAULT_DB)
+    if not url.startswith("postgres"):
+        sys.exit("bench/payments.py needs PostgreSQL (DATABASE_URL=postgres://…)")
+    ensure_database(url)
+    setup_django(url)
+
+    from django.db import transaction
+
+    from recupera.credits.models import Credit
+    from recupera.payments.models import FileLayout
+    from recupera.payments.references import references_backfill
+    from recupera.payments.services import imported_credits_refresh, payment_file_import
+
+    print(f"portfolio of {n_credits:,} credits …", flush=True)
+    setup_seconds = ensure_portfolio(n_credits)
+    references_backfill()
+    reset_payments()
+    credit_ids = list(Credit.objects.filter(folio__startswith=FOLIO_PREFIX)
+                      .order_by("pk").values_list("pk", flat=True)[:n_credits])
+    content, rows = build_file(lines, credit_ids, args.seed)
+    layout = FileLayout.objects.get(name="bbva-cie")
+
+    print(f"importing {lines:,} CIE lines …", flush=True)
+    started = time.perf_counter()
+    imp = payment_file_import(actor=None, layout=layout, name="bench-cie.txt", content=content,
+                              business_date=AS_OF, chunk_size=args.chunk, replay="skip")
+    import_seconds = time.perf_counter() - started
+    assert imp.status == "terminada", (imp.status, imp.problems[:5], imp.failure)
+    assert imp.applied_count == lines, (imp.applied_count, imp.problems[:5])
+    print(f"  intake (ledger posted, exactly once): {import_seconds:.2f} s; replaying …", flush=True)
+    started = time.perf_counter()
+    replayed = imported_credits_refresh(actor=None, payment_import=imp)
+    replay_seconds = time.perf_counter() - started
+    assert replayed == lines, replayed
+    again_started = time.perf_counter()
+    again = payment_file_import(actor=None, layout=layout, name="bench-cie-again.txt",
+                                content=content, business_date=AS_OF, chunk_size=args.chunk)
+    again_seconds = time.perf_counter() - again_started
+    assert again.applied_count == 0 and again.duplicate_count == lines
+
+    with transaction.atomic():
+        floor_seconds = copy_floor(rows)
+
+    per_second = lines / import_seconds
+    total_seconds = import_seconds + replay_seconds
+    result = {
+        "benchmark": "payments: import a BBVA CIE file (parse, validate, match references, "
+                     "exactly-once BankOperation insert, LedgerEntry insert, audit) and replay the "
+                     "paid credits through the engine (batched, projections rewritten)",
+        "database": "postgresql",
+        "lines": lines,
+        "credits_in_portfolio": n_credits,
+        "chunk": args.chunk,
+        "intake_seconds": round(import_seconds, 3),
+        "payments_per_second": round(per_second, 1),
+        "goal_payments_per_second": 2000,
+        "replay_seconds": round(replay_seconds, 3),
+        "replay_credits_per_second": round(lines / replay_seconds, 1),
+        "end_to_end_seconds": round(total_seconds, 3),
+        "end_to_end_payments_per_second": round(lines / total_seconds, 1),
+        "same_file_again_seconds": round(again_seconds, 3),
+        "same_file_again_duplicates": again.duplicate_count,
+        "floor": "COPY of the same parsed rows into an unlogged scratch table",
+        "floor_seconds": round(floor_seconds, 4),
+        "ratio_intake_to_copy": round(import_seconds / floor_seconds, 1),
+        "ratio_end_to_end_to_copy": round(total_seconds / floor_seconds, 1),
+        "applied": imp.applied_count,
+        "applied_amount": str(imp.applied_amount),
+        "portfolio_setup_seconds": round(setup_seconds, 1),
+        "machine": {"platform": platform.platform(), "python": platform.python_version(),
+                    "cpu_count": os.cpu_count()},
+    }
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    name = "payments-small.json" if lines < 100_000 else "payments.json"
+    out = HERE / "results" / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,444 @@
+"""Every write of the payments app: keyword-only arguments, `actor=` first, one transaction per
+unit of work, an audit row in it.
+
+Exactly once. A bank operation is a row of BankOperation, unique per (agreement, operation key),
+inserted *before* its money is posted and in the same transaction as the ledger entry. The same
+file twice, the same operation in two files, or two overlapping imports running at once: the
+second insert finds the key taken (or waits for the first transaction and then finds it) and
+the line is reported as a duplicate. Inside a chunk the credits are locked first, always in
+ascending id order (credits.services.lock_credits), and operations are inserted sorted by key,
+so two imports cannot deadlock on each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import OperationalError, transaction
+from django.db.models import CharField, F, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from recupera.core.audit import audit_record, snapshot
+from recupera.core.models import AuditEntry
+from recupera.core.money import to_money
+from recupera.credits.models import Credit, LedgerEntry
+from recupera.payments.matching import match_rows
+from recupera.payments.models import (
+    BankAgreement,
+    BankOperation,
+    FileLayout,
+    PaymentImport,
+    Receipt,
+)
+from recupera.payments.parsing import DUPLICATE, ERROR, ParsedRow, Problem, parse_file
+from recupera.payments.references import references_backfill
+
+log = logging.getLogger(__name__)
+ZERO = Decimal("0")
+CHUNK = 1000
+MAX_RETRIES = 4
+REPLAY_PER_CHUNK_MAX = 2000
+
+
+def imported_credits_refresh(*, actor: Any, payment_import: PaymentImport) -> int:
+    """Replay (batched, credits.services.credits_bulk_refresh) the credits this import paid that
+    still wait for it. Returns how many were replayed."""
+    from recupera.credits.services import credits_bulk_refresh
+
+    pending = list(Credit.objects.filter(
+        has_new_events=True, bank_operations__payment_import=payment_import).distinct())
+    if pending:
+        credits_bulk_refresh(credits=pending, as_of=payment_import.business_date, actor=actor)
+    return len(pending)
+
+
+# --- imports ----------------------------------------------------------------------------------
+@transaction.atomic
+def payment_import_create(
+    *,
+    actor: Any,
+    layout: FileLayout,
+    name: str,
+    content: bytes,
+    business_date: dt.date,
+    mode: str = PaymentImport.Mode.VALID_ROWS,
+) -> PaymentImport:
+    """Keep the file (with its SHA-256) and create the import, pending. Run it with
+    `payment_import_run` (the upload screen enqueues a task that does)."""
+    if mode not in PaymentImport.Mode.values:
+        raise ValidationError({"mode": _("Modo de importación desconocido: «%(m)s».") % {"m": mode}})
+    digest = hashlib.sha256(content).hexdigest()
+    earlier = (PaymentImport.objects.filter(sha256=digest)
+               .exclude(status=PaymentImport.Status.REJECTED).order_by("pk").first())
+    imp = PaymentImport(layout=layout, mode=mode, original_name=(name or "pagos.txt")[-200:],
+                        sha256=digest, size=len(content), business_date=business_date,
+                        uploaded_by=actor if getattr(actor, "pk", None) else None,
+                        same_file_as=earlier)
+    imp.file.save(f"{digest[:16]}-{(name or 'pagos.txt').rsplit('/', 1)[-1][-80:]}",
+                  ContentFile(content), save=False)
+    imp.save()
+    audit_record(actor=actor, action="pagos.importacion.cargar", obj=imp, after=snapshot(
+        imp, ["layout_id", "mode", "original_name", "sha256", "size", "business_date",
+              "same_file_as_id"]))
+    return imp
+
+
+def payment_import_run(*, actor: Any, payment_import: PaymentImport, chunk_size: int = CHUNK,
+                       replay: str | None = None,
+                       on_progress: Callable[[PaymentImport], None] | None = None) -> PaymentImport:
+    """Parse, validate, match and apply an import, chunk by chunk (each chunk one transaction).
+
+    `replay`: "now" replays the paid credits inside each chunk's transaction; "deferred" posts
+    the ledger entries, marks the credits `has_new_events` and replays them in batches after the
+    whole file (the fast path for big files); "skip" leaves that replay to the daily close.
+    Default: "now" up to REPLAY_PER_CHUNK_MAX rows, else "deferred". Either way the money is
+    in the ledger exactly once when a chunk commits, and the credit page (which asks the engine
+    live) shows it.
+
+    Resumable: running it again after a failure applies only what is not applied yet (the
+    operations it already stored are its own and are not posted twice)."""
+    imp = PaymentImport.objects.select_related("layout", "layout__default_agreement").get(
+        pk=payment_import.pk)
+    if imp.status in (PaymentImport.Status.DONE, PaymentImport.Status.REJECTED):
+        return imp
+    PaymentImport.objects.filter(pk=imp.pk).update(
+        status=PaymentImport.Status.RUNNING, started_at=timezone.now(), processed_lines=0,
+        applied_count=0, applied_amount=ZERO, duplicate_count=0, unidentified_count=0,
+        unidentified_amount=ZERO, error_count=0, failure="")
+    try:
+        with imp.file.open("rb") as fh:
+            content = fh.read()
+        agreements = list(BankAgreement.objects.filter(active=True))
+        parsed = parse_file(content, imp.layout, agreements=agreements,
+                            business_date=imp.business_date)
+        problems: list[Problem] = list(parsed.problems)
+        error_rows = parsed.error_rows
+        total = parsed.total_lines
+        PaymentImport.objects.filter(pk=imp.pk).update(total_lines=total,
+                                                       error_count=len(error_rows))
+        reject = parsed.file_rejected or (
+            imp.mode == PaymentImport.Mode.ALL_OR_NOTHING and bool(error_rows))
+        if reject:
+            if not parsed.file_rejected:
+                problems.append(Problem(None, "", _(
+                    "el archivo tiene %(n)s renglones con error y el modo es «todo o nada»: no se "
+                    "aplicó ningún pago. Corrija el archivo y cárguelo de nuevo.") % {
+                    "n": len(error_rows)}))
+            return _finish(actor, imp, PaymentImport.Status.REJECTED, problems)
+
+        references_backfill()
+        problems.extend(match_rows(parsed.rows))
+        processed = len(error_rows) + sum(1 for p in parsed.problems if p.severity == DUPLICATE)
+        PaymentImport.objects.filter(pk=imp.pk).update(processed_lines=processed)
+        rows = parsed.rows
+        replay_now = len(rows) <= REPLAY_PER_CHUNK_MAX if replay is None else replay == "now"
+        for start in range(0, len(rows), chunk_size):
+            chunk = rows[start:start + chunk_size]
+            problems.extend(_apply_chunk_with_retry(actor=actor, imp=imp, rows=chunk,
+                                                    replay_now=replay_now))
+            if on_progress is not None:
+                imp.refresh_from_db()
+                on_progress(imp)
+        if not replay_now and replay != "skip":
+            imported_credits_refresh(actor=actor, payment_import=imp)
+        return _finish(actor, imp, PaymentImport.Status.DONE, problems)
+    except Exception as exc:
+        log.exception("payments import %s failed", imp.pk)
+        PaymentImport.objects.filter(pk=imp.pk).update(
+            status=PaymentImport.Status.FAILED, finished_at=timezone.now(),
+            failure=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+
+
+def _finish(actor: Any, imp: PaymentImport, status: str, problems: list[Problem]) -> PaymentImport:
+    problems = sorted(problems, key=lambda p: (p.row or 0, p.severity != ERROR))
+    with transaction.atomic():
+        PaymentImport.objects.filter(pk=imp.pk).update(
+            status=status, finished_at=timezone.now(),
+            problems=[p.as_json() for p in problems],
+            processed_lines=F("total_lines"))
+        imp.refresh_from_db()
+        audit_record(actor=actor, action="pagos.importacion.terminar", obj=imp, after=snapshot(
+            imp, ["status", "total_lines", "applied_count", "applied_amount", "duplicate_count",
+                  "unidentified_count", "unidentified_amount", "error_count"]))
+    return imp
+
+
+def _apply_chunk_with_retry(*, actor: Any, imp: PaymentImport, rows: list[ParsedRow],
+                            replay_now: bool) -> list[Problem]:
+    for attempt in range(MAX_RETRIES):
+        try:
+            return _apply_chunk(actor=actor, imp=imp, rows=rows, replay_now=replay_now)
+        except OperationalError as exc:  # deadlock or serialization failure: try again
+            text = str(exc).lower()
+            if attempt == MAX_RETRIES - 1 or not ("deadlock" in text or "serializ" in text
+                                                  or "locked" in text):
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    return []  # pragma: no cover
+
+
+def _apply_chunk(*, actor: Any, imp: PaymentImport, rows: list[ParsedRow],
+                 replay_now: bool = True) -> list[Problem]:
+    from recupera.credits.services import credits_bulk_refresh, lock_credits
+
+    problems: list[Problem] = []
+    with transaction.atomic():
+        credits = lock_credits(r.credit_id for r in rows if r.credit_id is not None)
+        ordered = sorted(rows, key=lambda r: (r.agreement.pk, r.operation_key))
+        BankOperation.objects.bulk_create([
+            BankOperation(
+                agreement_id=r.agreement.pk, operation_key=r.operation_key, payment_import_id=imp.pk,
+                line_number=r.line_number, value_date=r.value_date, amount=r.amount,
+                reference=r.reference, concept=r.concept, payment_type=r.payment_type,
+                branch=r.branch, raw=r.raw, channel=imp.layout.channel,
+                status=(BankOperation.Status.APPLIED if r.credit_id in credits
+                        else BankOperation.Status.UNIDENTIFIED),
+                unidentified_reason=("" if r.credit_id in credits else r.unidentified_reason[:200]),
+                credit_id=r.credit_id if r.credit_id in credits else None,
+                match=r.match if r.credit_id in credits else "",
+            ) for r in ordered
+        ], ignore_conflicts=True, batch_size=1000)
+        stored: dict[tuple[int, str], tuple[int, int | None, int | None, int | None, str]] = {}
+        keys_by_agreement: dict[int, list[str]] = {}
+        for r in rows:
+            keys_by_agreement.setdefault(r.agreement.pk, []).append(r.operation_key)
+        for agreement_id, keys in keys_by_agreement.items():
+            for op in BankOperation.objects.filter(agreement_id=agreement_id,
+                                                   operation_key__in=keys).values_list(
+                    "pk", "operation_key", "payment_import_id", "line_number", "ledger_entry_id",
+                    "status"):
+                stored[(agreement_id, op[1])] = (op[0], op[2], op[3], op[4], op[5])
+
+        to_post: list[tuple[int, ParsedRow]] = []
+        applied = unidentified = duplicates = 0
+        applied_amount = unidentified_amount = ZERO
+        for r in rows:
+            op_id, import_id, line, entry_id, status = stored[(r.agreement.pk, r.operation_key)]
+            if import_id != imp.pk or line != r.line_number:
+                duplicates += 1
+                where = (_("en la importación %(imp)s, renglón %(line)s") % {"imp": import_id,
+                                                                            "line": line}
+                         if import_id else _("por otro medio"))
+                problems.append(Problem(r.line_number, "", _(
+                    "operación duplicada: ya se había registrado %(where)s; no se aplica otra vez.")
+                    % {"where": where}, DUPLICATE))
+                continue
+            if status == BankOperation.Status.UNIDENTIFIED:
+                unidentified += 1
+                unidentified_amount += r.amount
+                continue
+            applied += 1
+            applied_amount += r.amount
+            if entry_id is None:
+                to_post.append((op_id, r))
+
+        if to_post:
+            entries = LedgerEntry.objects.bulk_create([
+                LedgerEntry(credit_id=r.credit_id, kind=LedgerEntry.Kind.PAYMENT,
+                            value_date=r.value_date, amount=r.amount, channel=imp.layout.channel,
+                            natural_key=f"banco:{op_id}",
+                            created_by=actor if getattr(actor, "pk", None) else None)
+                for op_id, r in to_post], batch_size=1000)
+            AuditEntry.objects.bulk_create([
+                AuditEntry(actor=actor if getattr(actor, "pk", None) else None,
+                           action="movimiento.payment", object_type="credits.ledgerentry",
+                           object_id=str(e.pk),
+                           object_repr=f"{e.credit_id} Pago {e.value_date} {e.amount}",
+                           after={"credit_id": e.credit_id, "kind": "payment",
+                                  "value_date": e.value_date.isoformat(), "amount": str(e.amount),
+                                  "channel": e.channel, "natural_key": e.natural_key,
+                                  "import_id": imp.pk})
+                for e in entries], batch_size=1000)
+            # Link each operation to its entry in one statement (natural key "banco:<op id>").
+            BankOperation.objects.filter(pk__in=[op_id for op_id, _r in to_post]).update(
+                ledger_entry_id=Subquery(LedgerEntry.objects.filter(
+                    credit_id=OuterRef("credit_id"),
+                    natural_key=Concat(Value("banco:"), Cast(OuterRef("pk"), CharField())),
+                ).values("pk")[:1]))
+            paid = sorted({r.credit_id for _o, r in to_post})
+            if replay_now:
+                credits_bulk_refresh(credits=[credits[cid] for cid in paid],
+                                     as_of=imp.business_date, actor=actor)
+            else:  # replayed right after the file (or by the daily close): see payment_import_run
+                Credit.objects.filter(pk__in=paid).update(has_new_events=True)
+
+        PaymentImport.objects.filter(pk=imp.pk).update(
+            processed_lines=F("processed_lines") + len(rows),
+            applied_count=F("applied_count") + applied,
+            applied_amount=F("applied_amount") + applied_amount,
+            duplicate_count=F("duplicate_count") + duplicates,
+            unidentified_count=F("unidentified_count") + unidentified,
+            unidentified_amount=F("unidentified_amount") + unidentified_amount)
+    return problems
+
+
+def payment_file_import(*, actor: Any, layout: FileLayout, name: str, content: bytes,
+                        business_date: dt.date, mode: str = PaymentImport.Mode.VALID_ROWS,
+                        chunk_size: int = CHUNK, replay: str | None = None) -> PaymentImport:
+    """Create and run an import in this process (CLI, tests, API with wait=true)."""
+    imp = payment_import_create(actor=actor, layout=layout, name=name, content=content,
+                                business_date=business_date, mode=mode)
+    return payment_import_run(actor=actor, payment_import=imp, chunk_size=chunk_size,
+                              replay=replay)
+
+
+# --- the unidentified queue -------------------------------------------------------------------
+def _op_natural_key(op: BankOperation) -> str:
+    from django.db.models import Q
+
+    posted = LedgerEntry.objects.filter(Q(natural_key=f"banco:{op.pk}")
+                                        | Q(natural_key__startswith=f"banco:{op.pk}:")).count()
+    # A requeued operation (reversed as misapplied) gets a new key for its new posting.
+    return f"banco:{op.pk}" if not posted else f"banco:{op.pk}:{posted + 1}"
+
+
+@transaction.atomic
+def unidentified_assign(*, actor: Any, operation: BankOperation, credit: Credit, note: str,
+                        business_date: dt.date) -> BankOperation:
+    """Assign an unidentified payment to a credit and post it (value date: the bank's)."""
+    from recupera.credits.services import entry_post, lock_credits
+
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Indique cómo se identificó el pago (p. ej. «ficha "
+                                         "enviada por el acreditado»).")})
+    lock_credits([credit.pk])
+    op = BankOperation.objects.select_for_update().get(pk=operation.pk)
+    if op.status != BankOperation.Status.UNIDENTIFIED:
+        raise ValidationError(_("El pago ya no está en la bandeja de no identificados (estado: "
+                                "%(s)s).") % {"s": op.get_status_display()})
+    before = snapshot(op, ["status", "credit_id", "match", "ledger_entry_id"])
+    entry, _created = entry_post(actor=actor, credit=credit, kind=LedgerEntry.Kind.PAYMENT,
+                                 value_date=op.value_date, amount=op.amount,
+                                 natural_key=_op_natural_key(op), channel=op.channel,
+                                 as_of=max(business_date, op.value_date))
+    op.status = BankOperation.Status.APPLIED
+    op.credit = credit
+    op.match = BankOperation.Match.MANUAL
+    op.ledger_entry = entry
+    op.assigned_by = actor if getattr(actor, "pk", None) else None
+    op.assigned_at = timezone.now()
+    op.save(update_fields=["status", "credit", "match", "ledger_entry", "assigned_by", "assigned_at"])
+    audit_record(actor=actor, action="pagos.no_identificado.asignar", obj=op, before=before,
+                 after={**snapshot(op, ["status", "credit_id", "match", "ledger_entry_id"]),
+                        "note": note})
+    return op
+
+
+# --- cashier ----------------------------------------------------------------------------------
+@transaction.atomic
+def cash_payment_capture(
+    *,
+    actor: Any,
+    credit: Credit,
+    amount: Decimal | str,
+    request_id: str,
+    business_date: dt.date,
+    method: str = Receipt.Method.CASH,
+    kind: str = Receipt.Kind.PAYMENT,
+    prepayment_mode: str = "keep_installment",
+) -> tuple[Receipt, bool]:
+    """A payment at the counter (or a prepayment to principal), with its receipt.
+    Idempotent per `request_id` (the form's token / the API client's id)."""
+    from recupera.credits.engine_io import credit_state
+    from recupera.credits.services import entry_post, lock_credits
+
+    request_id = (request_id or "").strip()
+    if not request_id:
+        raise ValidationError({"request_id": _("Falta el identificador de la solicitud.")})
+    existing = Receipt.objects.filter(request_id=request_id).first()
+    if existing is not None:
+        return existing, False
+    errors: dict[str, str] = {}
+    try:
+        amount = to_money(amount)
+    except (TypeError, ValueError):
+        errors["amount"] = _("«%(v)s» no es un importe válido.") % {"v": amount}
+        amount = ZERO
+    if "amount" not in errors and amount <= 0:
+        errors["amount"] = _("El importe debe ser mayor que cero.")
+    if method not in Receipt.Method.values:
+        errors["method"] = _("Forma de pago desconocida.")
+    if kind not in Receipt.Kind.values:
+        errors["kind"] = _("Tipo de pago desconocido.")
+    if prepayment_mode not in ("keep_installment", "keep_term"):
+        errors["prepayment_mode"] = _("Elija plazo menor o mensualidad menor.")
+    locked = lock_credits([credit.pk])[credit.pk]
+    if not errors and kind == Receipt.Kind.PREPAYMENT:
+        state = credit_state(locked, as_of=business_date)
+        if state.total_overdue > 0:
+            errors["kind"] = _("El crédito tiene %(t)s vencido: el pago anticipado a capital solo "
+                               "procede sin adeudos vencidos. Cobre primero lo vencido.") % {
+                "t": f"${state.total_overdue:,.2f}"}
+        elif amount > state.principal_outstanding:
+            errors["amount"] = _("El pago anticipado (%(a)s) excede el saldo de capital (%(p)s).") % {
+                "a": f"${amount:,.2f}", "p": f"${state.principal_outstanding:,.2f}"}
+    if errors:
+        raise ValidationError(errors)
+    existing = Receipt.objects.filter(request_id=request_id).first()  # after the lock
+    if existing is not None:
+        return existing, False
+    entry, _created = entry_post(
+        actor=actor, credit=locked, kind=kind, value_date=business_date, amount=amount,
+        natural_key=f"caja:{request_id}"[:120], channel="caja",
+        params={"mode": prepayment_mode} if kind == Receipt.Kind.PREPAYMENT else None,
+        as_of=business_date)
+    receipt = Receipt.objects.create(credit=locked, kind=kind, amount=amount, method=method,
+                                     cashier=actor, business_date=business_date,
+                                     request_id=request_id, ledger_entry=entry)
+    audit_record(actor=actor, action="caja.recibo", obj=receipt, after={
+        **snapshot(receipt, ["credit_id", "kind", "amount", "method", "business_date",
+                             "ledger_entry_id"]), "folio": receipt.folio})
+    return receipt, True
+
+
+# --- reversal ---------------------------------------------------------------------------------
+REVERSIBLE = (LedgerEntry.Kind.PAYMENT, LedgerEntry.Kind.PREPAYMENT, LedgerEntry.Kind.PAYOFF)
+
+
+@transaction.atomic
+def payment_reversal_post(*, actor: Any, entry: LedgerEntry, reason: str, business_date: dt.date,
+                          requeue: bool = False) -> LedgerEntry:
+    """Reverse a payment (bounced, misapplied): a reversal entry; the engine replays the credit
+    as if the payment had never been posted. `requeue` puts a bank operation back in the
+    unidentified queue (misapplied money that is still ours to route)."""
+    from recupera.credits.services import lock_credits, payment_reverse
+
+    reason = (reason or "").strip()
+    if entry.kind not in REVERSIBLE:
+        raise ValidationError(_("Solo se reversan pagos; este movimiento es «%(k)s».") % {
+            "k": entry.get_kind_display()})
+    if len(reason) < 5:
+        raise ValidationError({"reason": _("Escriba el motivo de la reversa (cheque devuelto, "
+                                           "pago mal aplicado…).")})
+    lock_credits([entry.credit_id])
+    reversal, _created = payment_reverse(actor=actor, entry=entry, reason=reason,
+                                         value_date=max(business_date, entry.value_date),
+                                         as_of=max(business_date, entry.value_date))
+    op = BankOperation.objects.select_for_update().filter(ledger_entry=entry).first()
+    if op is not None:
+        before = snapshot(op, ["status", "credit_id", "ledger_entry_id"])
+        if requeue:
+            op.status = BankOperation.Status.UNIDENTIFIED
+            op.unidentified_reason = _("reversado por mal aplicado: %(r)s") % {"r": reason}
+            op.credit = None
+            op.match = ""
+            op.ledger_entry = None
+        else:
+            op.status = BankOperation.Status.REVERSED
+        op.save(update_fields=["status", "unidentified_reason", "credit", "match", "ledger_entry"])
+        audit_record(actor=actor, action="pagos.operacion.reversar", obj=op, before=before,
+                     after={**snapshot(op, ["status", "credit_id", "ledger_entry_id"]),
+                            "reason": reason})
+    return reversal
