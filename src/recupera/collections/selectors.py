@@ -1,0 +1,213 @@
+"""Reads of the workbench, each with a known, fixed number of queries (pinned by tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from recupera.collections.models import (
+    Action,
+    Assignment,
+    Case,
+    ConductOverride,
+    Message,
+    Outcome,
+    Promise,
+)
+
+QUEUE_FILTERS = ("stage", "flag", "q", "collector")
+
+
+def visible_cases(*, user: Any) -> QuerySet[Case]:
+    """The cases a user may see: collectors their own; supervisors and the office the team."""
+    qs = Case.objects.all()
+    if not user.has_perm("collections.view_team"):
+        qs = qs.filter(collector_id=user.pk)
+    return qs
+
+
+def case_queue(*, user: Any, filters: dict[str, Any] | None = None,
+               as_of: dt.date | None = None) -> QuerySet[Case]:
+    """Open cases in priority order (1 query per page): the user's own, or — for those who see
+    the team — everybody's or one collector's (`collector`). filters: stage, flag
+    (plazo|promesa_hoy|incumplida|sin_asignar), q (folio prefix or borrower's name)."""
+    filters = filters or {}
+    qs = visible_cases(user=user).filter(status=Case.Status.OPEN)
+    if user.has_perm("collections.view_team"):
+        if filters.get("collector") == "sin":
+            qs = qs.filter(collector__isnull=True)
+        elif filters.get("collector"):
+            qs = qs.filter(collector_id=filters["collector"])
+    if filters.get("stage"):
+        qs = qs.filter(stage=filters["stage"])
+    flag = filters.get("flag")
+    if flag == "plazo" and as_of:
+        qs = qs.filter(Q(first_contact_due__lt=as_of) | Q(next_action_due__lt=as_of))
+    elif flag == "promesa_hoy" and as_of:
+        qs = qs.filter(promises__status=Promise.Status.PENDING, promises__due_on=as_of).distinct()
+    elif flag == "incumplida":
+        qs = qs.filter(broken_promise_on__isnull=False)
+    query = (filters.get("q") or "").strip()
+    if query:
+        cond = Q(credit__folio__istartswith=query) | Q(credit__borrower__curp__iexact=query)
+        name_q = Q()
+        for word in query.split():
+            name_q &= (Q(credit__borrower__first_name__icontains=word)
+                       | Q(credit__borrower__last_name__icontains=word)
+                       | Q(credit__borrower__second_last_name__icontains=word))
+        qs = qs.filter(cond | name_q)
+    return qs.select_related("credit", "credit__borrower", "collector").order_by("-priority", "pk")
+
+
+def team_workload(*, as_of: dt.date) -> list[dict[str, Any]]:
+    """Per collector: open cases, balance, overdue deadlines, broken promises (1 query), plus the
+    collectors with no case (1 query)."""
+    from django.contrib.auth import get_user_model
+
+    from recupera.core.roles import Role
+
+    rows = {r["collector_id"]: r for r in (
+        Case.objects.filter(status=Case.Status.OPEN).values("collector_id").annotate(
+            cases=Count("pk"), balance=Sum("credit__payoff_amount"),
+            overdue=Count("pk", filter=Q(first_contact_due__lt=as_of) | Q(next_action_due__lt=as_of)),
+            broken=Count("pk", filter=Q(broken_promise_on__isnull=False))).order_by())}
+    people = get_user_model().objects.filter(
+        Q(groups__name=Role.COLLECTOR.value, is_active=True) | Q(pk__in=[k for k in rows if k])
+    ).distinct().order_by("first_name", "last_name", "username")
+    out = []
+    for user in people:
+        row = rows.get(user.pk, {})
+        out.append({"collector": user, "cases": row.get("cases", 0), "balance": row.get("balance") or 0,
+                    "overdue": row.get("overdue", 0), "broken": row.get("broken", 0)})
+    if None in rows:
+        row = rows[None]
+        out.append({"collector": None, "cases": row["cases"], "balance": row["balance"] or 0,
+                    "overdue": row["overdue"], "broken": row["broken"]})
+    return out
+
+
+@dataclass
+class CaseView:
+    case: Case
+    parties: list[Any] = field(default_factory=list)  # CreditParty-like rows with .person
+    contact_points: dict[int, list[Any]] = field(default_factory=dict)  # person id -> points
+    actions: list[Action] = field(default_factory=list)
+    promises: list[Promise] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    overrides: list[ConductOverride] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    oldest_prescription: dt.date | None = None
+
+
+ACTIONS_SHOWN = 50
+
+
+def case_view(*, case_id: int, user: Any) -> CaseView | None:
+    """Everything the case page shows in a fixed number of queries: the case with its credit
+    and borrower (1), parties with persons (1), contact points (1), actions (1), promises (1),
+    assignments (1), overrides (1), outcomes (1), notes (1). None when the user may not see it
+    (same answer as a missing case: no data leak through guessed ids)."""
+    from recupera.credits.models import CreditParty, PromissoryNote
+    from recupera.people.models import ContactPoint
+
+    case = (visible_cases(user=user).select_related("credit", "credit__borrower", "credit__product",
+                                                    "collector")
+            .filter(pk=case_id).first())
+    if case is None:
+        return None
+    view = CaseView(case=case)
+    parties = list(CreditParty.objects.filter(credit_id=case.credit_id).select_related("person")
+                   .order_by("role", "pk"))
+    if not any(p.role == "acreditado" for p in parties):
+        parties.insert(0, CreditParty(credit=case.credit, person=case.credit.borrower, role="acreditado"))
+    view.parties = parties
+    person_ids = {p.person_id for p in parties}
+    for point in ContactPoint.objects.filter(person_id__in=person_ids, active=True).order_by(
+            "-is_primary", "pk"):
+        view.contact_points.setdefault(point.person_id, []).append(point)
+    for party in parties:
+        party.points = view.contact_points.get(party.person_id, [])
+    view.actions = list(Action.objects.filter(case__credit_id=case.credit_id)
+                        .select_related("outcome", "actor", "person", "contact_point", "promise")
+                        .order_by("-at", "-pk")[:ACTIONS_SHOWN])
+    view.promises = list(Promise.objects.filter(case=case).order_by("-due_on", "-pk"))
+    view.assignments = list(Assignment.objects.filter(case=case)
+                            .select_related("collector", "assigned_by").order_by("-starts_on", "-pk"))
+    view.overrides = list(ConductOverride.objects.filter(case=case).select_related("granted_by")
+                          .order_by("-granted_at")[:10])
+    view.outcomes = list(Outcome.objects.filter(active=True).order_by("order", "name"))
+    dates = [n.prescription_date for n in PromissoryNote.objects.filter(
+        credit_id=case.credit_id, status__in=["vigente", "en_juicio"]).only(
+        "due_date", "interrupted_on", "credit_id")]
+    dates = [d for d in dates if d]
+    view.oldest_prescription = min(dates) if dates else None
+    return view
+
+
+def messages_for(*, user: Any) -> QuerySet[Message]:
+    return (Message.objects.filter(Q(for_user=user) | Q(taken_by=user))
+            .select_related("for_user", "taken_by", "case", "case__credit").order_by("-taken_at", "-pk"))
+
+
+def unread_messages_count(*, user: Any) -> int:
+    return Message.objects.filter(for_user=user, acknowledged_at__isnull=True).count()
+
+
+def call_search(*, query: str, limit: int = 20) -> list[Case]:
+    """The inbound-call box: phone (digits), CURP, folio or name → open (or latest) cases, each
+    with credit, borrower and collector (2 queries)."""
+    from recupera.people.models import ContactPoint
+
+    query = query.strip()
+    digits = "".join(ch for ch in query if ch.isdigit())
+    cond = Q(credit__folio__iexact=query) | Q(credit__borrower__curp__iexact=query)
+    if len(digits) >= 7 and len(digits) == len(query.replace(" ", "").replace("-", "").lstrip("+")):
+        tail = digits[-10:]
+        points = ContactPoint.objects.filter(digits=tail) if len(tail) == 10 else \
+            ContactPoint.objects.filter(digits__endswith=tail)
+        people = points.values("person_id")
+        cond |= Q(credit__borrower_id__in=people) | Q(credit__parties__person_id__in=people)
+    elif len(query) >= 3 and not digits:
+        name_q = Q()
+        for word in query.split():
+            name_q &= (Q(credit__borrower__first_name__icontains=word)
+                       | Q(credit__borrower__last_name__icontains=word)
+                       | Q(credit__borrower__second_last_name__icontains=word))
+        cond |= name_q
+    ids = list(Case.objects.filter(cond, status=Case.Status.OPEN).values_list("pk", flat=True)
+               .distinct()[:limit])
+    return list(Case.objects.filter(pk__in=ids).select_related(
+        "credit", "credit__borrower", "collector").order_by("credit__folio"))
+
+
+
+
+def restrict_credits(*, user: Any, qs: QuerySet) -> QuerySet:
+    """For list pages and APIs of credits: a collector sees the credits of their open cases;
+    every other portfolio role the queryset unchanged (same rule as credits.view_credit)."""
+    if _collector_only(user):
+        return qs.filter(pk__in=Case.objects.filter(collector_id=user.pk, status=Case.Status.OPEN)
+                         .values("credit_id"))
+    return qs
+
+
+def restrict_people(*, user: Any, qs: QuerySet) -> QuerySet:
+    """For list pages and APIs of people: a collector sees the people (any role) of the credits
+    of their open cases (same rule as people.view_person)."""
+    if _collector_only(user):
+        from recupera.credits.models import CreditParty
+
+        credits = Case.objects.filter(collector_id=user.pk, status=Case.Status.OPEN).values("credit_id")
+        return qs.filter(Q(pk__in=CreditParty.objects.filter(credit_id__in=credits).values("person_id"))
+                         | Q(credits_as_borrower__in=credits)).distinct()
+    return qs
+
+
+def _collector_only(user: Any) -> bool:
+    """True when the user reads the portfolio only as a collector (no wider role)."""
+    from recupera.core import predicates
+
+    return bool(predicates.is_collector(user) and not predicates.reads_whole_portfolio(user))
