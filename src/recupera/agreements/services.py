@@ -1,0 +1,590 @@
+"""Every write of negotiation: offers, approvals, plans, restructures, settlements.
+
+The figures come from the engine (recupera.engine.agreements over the credit's replay); money
+moves only as ledger entries posted through credits.services.entry_post.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from recupera import engine
+from recupera.agreements.models import (
+    Agreement,
+    AgreementInstallment,
+    Approval,
+    Level,
+    NegotiationPolicy,
+    SupportingDocument,
+)
+from recupera.core.audit import audit_record, snapshot
+from recupera.core.predicates import authority_level
+from recupera.credits import engine_io
+from recupera.credits.models import Credit, LedgerEntry, PromissoryNote
+from recupera.credits.services import entry_post, lock_credits
+from recupera.engine import agreements as calc
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+COMPONENT_LABELS = {
+    "late_interest": "intereses moratorios",
+    "interest": "interés ordinario",
+    "principal": "capital",
+    "fees": "gastos de cobranza",
+}
+
+
+class AgreementError(Exception):
+    """A request refused; the message is Spanish and shown to the user."""
+
+
+# --- reads used by the services ---------------------------------------------------------------
+def open_case(credit: Credit) -> Any:
+    from recupera.collections.models import Case
+
+    return Case.objects.filter(credit=credit, status=Case.Status.OPEN).first()
+
+
+def policy_for(credit: Credit, *, as_of: dt.date, debt: Decimal, case: Any = None) -> NegotiationPolicy | None:
+    """The policy that governs the credit today: the first active one (by priority) whose
+    segment (days past due, debt, stage, campaign window) contains it."""
+    dpd = credit.days_past_due
+    policies = (NegotiationPolicy.objects.filter(active=True, dpd_min__lte=dpd, balance_min__lte=debt)
+                .filter(Q(dpd_max__isnull=True) | Q(dpd_max__gte=dpd))
+                .filter(Q(balance_max__isnull=True) | Q(balance_max__gte=debt))
+                .filter(Q(campaign__isnull=True)
+                        | Q(campaign__starts_on__lte=as_of, campaign__ends_on__gte=as_of))
+                .prefetch_related("limits").order_by("priority", "id"))
+    stage = getattr(case, "stage", "")
+    for policy in policies:
+        if not policy.stage or policy.stage == stage:
+            return policy
+    return None
+
+
+def _levels(policy: NegotiationPolicy) -> list[tuple[int, calc.Limits]]:
+    return [(lim.level, calc.Limits(lim.max_late_interest_pct, lim.max_interest_pct,
+                                    lim.max_principal_pct, lim.min_down_payment_pct,
+                                    lim.max_installments))
+            for lim in policy.limits.all()]
+
+
+def _inputs(credit: Credit) -> dict[str, Any]:
+    return {"terms": engine_io.terms_for(credit),
+            "disbursements": engine_io.disbursements_for(credit),
+            "events": engine_io.events_for(credit),
+            "calendar": engine_io.business_calendar()}
+
+
+def _is_settled(credit: Credit, state: engine.CreditState) -> bool:
+    return state.status == "paid_off" or credit.administrative_status in (
+        Credit.Status.WRITTEN_OFF, Credit.Status.WAIVED)
+
+
+def _refuse_closed(credit: Credit, state: engine.CreditState, what: str) -> None:
+    if state.status == "paid_off":
+        raise AgreementError(_("No se puede {what} un crédito liquidado ({folio}).").format(
+            what=what, folio=credit.folio))
+    if credit.administrative_status in (Credit.Status.WRITTEN_OFF, Credit.Status.WAIVED):
+        raise AgreementError(_("No se puede {what} un crédito {status} ({folio}).").format(
+            what=what, folio=credit.folio, status=credit.get_administrative_status_display().lower()))
+
+
+# --- quotes -----------------------------------------------------------------------------------
+def quote(credit: Credit, *, as_of: dt.date, percents: calc.DiscountPercents) -> calc.Quote:
+    """What the debtor pays and what is forgiven with these percentages (the engine replays)."""
+    inputs = _inputs(credit)
+    state = engine.credit_state(as_of=as_of, **inputs)
+    discounts = calc.discounts_for(calc.debt_breakdown(state), percents)
+    return calc.quote_with_discounts(discounts=discounts, as_of=as_of, **inputs)
+
+
+def _money(d: Decimal) -> str:
+    return f"{d:.2f}"
+
+
+def offers_simulate(*, credit: Credit, as_of: dt.date, actor: Any = None) -> dict[str, Any]:
+    """The options within policy for the credit at `as_of`: payoff with discount, payment plan,
+    restructure; each at the most the policy allows, with the level that must authorize it."""
+    from recupera.core.words import amount_in_words
+
+    inputs = _inputs(credit)
+    state = engine.credit_state(as_of=as_of, **inputs)
+    debt = calc.debt_breakdown(state)
+    result: dict[str, Any] = {
+        "folio": credit.folio, "as_of": as_of.isoformat(), "debt": _money(debt.total),
+        "debt_parts": {"principal": _money(debt.principal), "interest": _money(debt.interest),
+                       "overdue_interest": _money(debt.overdue_interest),
+                       "late_interest": _money(debt.late_interest), "fees": _money(debt.fees)},
+        "actor_level": authority_level(actor) if actor is not None else None,
+        "policy": None, "options": [], "refused": None,
+    }
+    if _is_settled(credit, state):
+        result["refused"] = _("El crédito {folio} no tiene adeudo negociable.").format(folio=credit.folio)
+        return result
+    case = open_case(credit)
+    policy = policy_for(credit, as_of=as_of, debt=debt.total, case=case)
+    if policy is None:
+        result["refused"] = _("Ninguna política de negociación aplica a este crédito.")
+        return result
+    result["policy"] = policy.name
+    levels = _levels(policy)
+    top_level, top = max(levels, key=lambda item: item[0])
+    for kind, percents in (
+        (Agreement.Kind.SETTLEMENT, calc.DiscountPercents(top.late_interest, top.interest, top.principal)),
+        (Agreement.Kind.PLAN, calc.DiscountPercents(late_interest=top.late_interest)),
+        (Agreement.Kind.RESTRUCTURE, calc.DiscountPercents()),
+    ):
+        discounts = calc.discounts_for(debt, percents)
+        q = calc.quote_with_discounts(discounts=discounts, as_of=as_of, **inputs)
+        option: dict[str, Any] = {
+            "kind": kind.value, "label": str(kind.label),
+            "pays": _money(q.pays), "pays_words": amount_in_words(q.pays),
+            "forgiven": _money(q.forgiven), "forgiven_words": amount_in_words(q.forgiven),
+            "discounts": {c: _money(a) for c, a in q.discounts.items()},
+            "percents": {"late_interest": str(percents.late_interest),
+                         "interest": str(percents.interest), "principal": str(percents.principal)},
+        }
+        if kind == Agreement.Kind.PLAN:
+            down = calc.pct_of(q.pays, top.min_down_payment)
+            split = calc.plan_split(total=q.pays, down_payment=down, installments=top.max_installments,
+                                    down_payment_date=as_of, first_due_date=engine.add_months(as_of, 1))
+            option.update(down_payment=_money(down), installments=top.max_installments,
+                          installment_amount=_money(split.installment_amount),
+                          down_payment_pct=str(top.min_down_payment))
+            level = calc.required_level(levels, percents, down_payment_pct=top.min_down_payment,
+                                        installments=top.max_installments)
+        elif kind == Agreement.Kind.RESTRUCTURE:
+            option.update(new_term_months=policy.max_term_months,
+                          capitalize_interest=policy.capitalize_interest)
+            level = calc.required_level(levels, percents)
+        else:
+            level = calc.required_level(levels, percents)
+        option["required_level"] = level or top_level
+        option["required_level_label"] = str(Level(option["required_level"]).label)
+        result["options"].append(option)
+    return result
+
+
+# --- proposing and approving ------------------------------------------------------------------
+def _pct(value: Any) -> Decimal:
+    try:
+        pct = Decimal(str(value if value not in (None, "") else "0"))
+    except ArithmeticError as exc:
+        raise AgreementError(_("Porcentaje no válido: «{v}».").format(v=value)) from exc
+    if not (ZERO <= pct <= HUNDRED):
+        raise AgreementError(_("Los porcentajes van de 0 a 100 (recibido {v}).").format(v=pct))
+    return pct
+
+
+@transaction.atomic
+def agreement_propose(
+    *,
+    actor: Any,
+    credit: Credit,
+    kind: str,
+    as_of: dt.date,
+    late_interest_pct: Any = 0,
+    interest_pct: Any = 0,
+    principal_pct: Any = 0,
+    down_payment: Decimal | None = None,
+    installments: int = 0,
+    first_due_date: dt.date | None = None,
+    new_rate: Decimal | None = None,
+    new_term_months: int | None = None,
+    reason: str = "",
+) -> Agreement:
+    """Record an offer. Within the actor's authority it is authorized (and applied) at once;
+    beyond it, it waits for the level that may authorize it; outside policy it is refused."""
+    if kind not in Agreement.Kind.values:
+        raise AgreementError(_("Tipo de convenio desconocido: «{k}».").format(k=kind))
+    credit = lock_credits([credit.pk])[credit.pk]
+    inputs = _inputs(credit)
+    state = engine.credit_state(as_of=as_of, **inputs)
+    what = {Agreement.Kind.RESTRUCTURE: _("reestructurar"), Agreement.Kind.PLAN: _("convenir"),
+            Agreement.Kind.SETTLEMENT: _("liquidar con descuento")}.get(kind, _("condonar o castigar"))
+    _refuse_closed(credit, state, what)
+    if Agreement.objects.filter(credit=credit, status__in=[
+            Agreement.Status.PENDING, Agreement.Status.AUTHORIZED, Agreement.Status.IN_FORCE]).exists():
+        raise AgreementError(_("El crédito {folio} ya tiene un convenio vigente o por autorizar.").format(
+            folio=credit.folio))
+    debt = calc.debt_breakdown(state)
+    case = open_case(credit)
+    if kind in (Agreement.Kind.WRITE_OFF, Agreement.Kind.WAIVER):
+        percents = (calc.DiscountPercents(HUNDRED, HUNDRED, HUNDRED, HUNDRED)
+                    if kind == Agreement.Kind.WAIVER else calc.DiscountPercents())
+        policy = None
+        level = Level.COMMITTEE if kind == Agreement.Kind.WRITE_OFF else Level.PORTFOLIO_OFFICE
+        if not reason.strip():
+            raise AgreementError(_("Indique el motivo y la documentación que lo sustenta."))
+    else:
+        percents = calc.DiscountPercents(_pct(late_interest_pct), _pct(interest_pct), _pct(principal_pct))
+        policy = policy_for(credit, as_of=as_of, debt=debt.total, case=case)
+        if policy is None:
+            raise AgreementError(_("Ninguna política de negociación aplica a este crédito: no se "
+                                   "puede ofrecer."))
+    discounts = calc.discounts_for(debt, percents)
+    q = calc.quote_with_discounts(discounts=discounts, as_of=as_of, **inputs)
+    down_pct: Decimal | None = None
+    split = None
+    if kind == Agreement.Kind.PLAN:
+        if installments < 1:
+            raise AgreementError(_("Indique el número de pagos del convenio (al menos uno)."))
+        down = q.pays if down_payment is None else Decimal(down_payment)
+        if down < ZERO or down > q.pays:
+            raise AgreementError(_("El enganche debe estar entre 0 y {t}.").format(t=_money(q.pays)))
+        down_pct = (down * HUNDRED / q.pays) if q.pays > 0 else HUNDRED
+        split = calc.plan_split(total=q.pays, down_payment=down, installments=installments,
+                                down_payment_date=as_of,
+                                first_due_date=first_due_date or engine.add_months(as_of, 1))
+    if kind == Agreement.Kind.RESTRUCTURE:
+        if new_term_months is not None and policy and new_term_months > policy.max_term_months:
+            raise AgreementError(_("El plazo de {n} meses excede el máximo de la política ({m}).").format(
+                n=new_term_months, m=policy.max_term_months))
+    if policy is not None:
+        level = calc.required_level(_levels(policy), percents, down_payment_pct=down_pct,
+                                    installments=installments if split else None)
+        if level is None:
+            raise AgreementError(_("La oferta está fuera de la política «{p}»: excede lo que "
+                                   "cualquier nivel puede autorizar.").format(p=policy.name))
+    agreement = Agreement.objects.create(
+        credit=credit, case=case, kind=kind, policy=policy, as_of=as_of,
+        valid_until=as_of + dt.timedelta(days=policy.offer_valid_days if policy else 30),
+        debt=debt.total,
+        debt_parts={k: _money(getattr(debt, k)) for k in ("principal", "interest", "overdue_interest",
+                                                          "late_interest", "fees")},
+        discounts={c: _money(a) for c, a in q.discounts.items()},
+        interest_adjustment=q.interest_adjustment, forgiven=q.forgiven, pays=q.pays,
+        down_payment=split.down_payment if split else ZERO,
+        installments_count=installments if split else 0,
+        new_rate=new_rate, new_term_months=new_term_months, new_first_due_date=first_due_date,
+        capitalize_interest=bool(policy and policy.capitalize_interest),
+        required_level=level, proposed_by=actor, reason=reason)
+    if split:
+        AgreementInstallment.objects.bulk_create(
+            AgreementInstallment(agreement=agreement, number=i.number, due_date=i.due_date, amount=i.amount)
+            for i in split.installments)
+    audit_record(actor=actor, action="convenio.proponer", obj=agreement, after=snapshot(agreement))
+    if authority_level(actor) >= level and kind not in (Agreement.Kind.WRITE_OFF, Agreement.Kind.WAIVER):
+        Approval.objects.create(agreement=agreement, level=authority_level(actor), decided_by=actor,
+                                decision=Approval.Decision.APPROVED,
+                                comment=_("Dentro de las facultades de quien la propone."))
+        _activate(actor=actor, agreement=agreement, as_of=as_of)
+    else:
+        _notify_approvers(agreement)
+    return agreement
+
+
+def _notify_approvers(agreement: Agreement) -> None:
+    """The approvers see it in «Autorizaciones pendientes»; also e-mailed after commit."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+
+    from recupera.core.roles import Role
+
+    roles = {2: [Role.SUPERVISOR], 3: [Role.PORTFOLIO_OFFICE], 4: []}.get(agreement.required_level, [])
+    users = get_user_model().objects.filter(groups__name__in=[r.value for r in roles], is_active=True)
+    emails = [u.email for u in users if u.email]
+    if emails:
+        subject = _("Oferta por autorizar: crédito {folio}").format(folio=agreement.credit.folio)
+        transaction.on_commit(lambda: send_mail(subject, subject, None, emails, fail_silently=True))
+
+
+@transaction.atomic
+def agreement_decide(*, actor: Any, agreement: Agreement, approve: bool, comment: str,
+                     as_of: dt.date) -> Agreement:
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status != Agreement.Status.PENDING:
+        raise AgreementError(_("El convenio ya fue resuelto ({s}).").format(s=agreement.get_status_display()))
+    if agreement.proposed_by_id == actor.pk:
+        raise AgreementError(_("Nadie puede autorizar su propia oferta."))
+    level = authority_level(actor)
+    if level < agreement.required_level:
+        raise AgreementError(_("Esta oferta requiere autorización de {lvl}.").format(
+            lvl=Level(agreement.required_level).label))
+    if not approve and not comment.strip():
+        raise AgreementError(_("Indique el motivo del rechazo."))
+    if agreement.kind in (Agreement.Kind.WRITE_OFF, Agreement.Kind.WAIVER) and approve \
+            and not agreement.documents.exists():
+        raise AgreementError(_("Adjunte la documentación que sustenta la solicitud antes de autorizar."))
+    Approval.objects.create(agreement=agreement, level=level, decided_by=actor, comment=comment,
+                            decision=Approval.Decision.APPROVED if approve else Approval.Decision.REJECTED)
+    audit_record(actor=actor, action="convenio.autorizar" if approve else "convenio.rechazar",
+                 obj=agreement, after={"comment": comment, "level": level})
+    if approve:
+        _activate(actor=actor, agreement=agreement, as_of=as_of)
+    else:
+        agreement.status, agreement.closed_on = Agreement.Status.REJECTED, as_of
+        agreement.save(update_fields=["status", "closed_on"])
+    return agreement
+
+
+def document_attach(*, actor: Any, agreement: Agreement, file: Any, description: str) -> SupportingDocument:
+    if not description.strip():
+        raise AgreementError(_("Describa el documento (p. ej., acta de defunción)."))
+    doc = SupportingDocument.objects.create(agreement=agreement, file=file, description=description,
+                                            uploaded_by=actor)
+    audit_record(actor=actor, action="convenio.documento", obj=agreement,
+                 after={"document": doc.file.name, "description": description})
+    return doc
+
+
+# --- applying ---------------------------------------------------------------------------------
+def _post_discounts(*, actor: Any, agreement: Agreement, discounts: dict[str, str], value_date: dt.date,
+                    as_of: dt.date, tag: str) -> list[int]:
+    ids = []
+    for component in calc.DISCOUNT_ORDER:
+        amount = Decimal(discounts.get(component, "0"))
+        if amount <= 0:
+            continue
+        entry, _created = entry_post(
+            actor=actor, credit=agreement.credit, kind=LedgerEntry.Kind.DISCOUNT, value_date=value_date,
+            amount=amount, natural_key=f"convenio:{agreement.pk}:{tag}:{component}",
+            params={"component": component}, as_of=as_of,
+            reason=_("{kind} {pk}: {what}").format(kind=agreement.get_kind_display(), pk=agreement.pk,
+                                                   what=COMPONENT_LABELS[component]))
+        ids.append(entry.pk)
+    return ids
+
+
+def _set_admin_status(credit: Credit, status: str) -> None:
+    Credit.objects.filter(pk=credit.pk).update(administrative_status=status)
+    credit.administrative_status = status
+
+
+def _activate(*, actor: Any, agreement: Agreement, as_of: dt.date) -> None:
+    credit = agreement.credit
+    kind = agreement.kind
+    if kind == Agreement.Kind.SETTLEMENT:
+        agreement.status = Agreement.Status.AUTHORIZED
+    elif kind == Agreement.Kind.PLAN:
+        agreement.entries = _post_discounts(actor=actor, agreement=agreement, discounts=agreement.discounts,
+                                            value_date=agreement.as_of, as_of=as_of, tag="quita")
+        agreement.status = Agreement.Status.IN_FORCE
+        _set_admin_status(credit, Credit.Status.PLAN)
+    elif kind == Agreement.Kind.RESTRUCTURE:
+        _restructure_apply(actor=actor, agreement=agreement, as_of=as_of)
+    elif kind == Agreement.Kind.WAIVER:
+        # Everything still owed, future interest included, so every installment closes.
+        residual = _residual_discounts(engine_io.credit_state(credit, as_of=agreement.as_of))
+        agreement.entries = _post_discounts(actor=actor, agreement=agreement, discounts=residual,
+                                            value_date=agreement.as_of, as_of=as_of, tag="condonacion")
+        agreement.status, agreement.closed_on = Agreement.Status.APPLIED, as_of
+        _set_admin_status(credit, Credit.Status.WAIVED)
+        _close_case(actor=actor, agreement=agreement, as_of=as_of, reason="condonado")
+    elif kind == Agreement.Kind.WRITE_OFF:
+        # The debt stays legally owed; the write-off is an administrative decision on the books.
+        agreement.status, agreement.closed_on = Agreement.Status.APPLIED, as_of
+        _set_admin_status(credit, Credit.Status.WRITTEN_OFF)
+        _close_case(actor=actor, agreement=agreement, as_of=as_of, reason="castigado")
+    agreement.save()
+    audit_record(actor=actor, action="convenio.aplicar", obj=agreement,
+                 after={"status": agreement.status, "entries": agreement.entries})
+
+
+def _restructure_apply(*, actor: Any, agreement: Agreement, as_of: dt.date) -> None:
+    credit = agreement.credit
+    ids = _post_discounts(actor=actor, agreement=agreement, discounts=agreement.discounts,
+                          value_date=agreement.as_of, as_of=as_of, tag="quita")
+    params: dict[str, Any] = {"capitalize_interest": agreement.capitalize_interest}
+    if agreement.new_rate is not None:
+        params["new_rate"] = agreement.new_rate
+    if agreement.new_term_months:
+        params["new_term_months"] = agreement.new_term_months
+    if agreement.new_first_due_date:
+        params["new_first_due_date"] = agreement.new_first_due_date
+    entry, _created = entry_post(actor=actor, credit=credit, kind=LedgerEntry.Kind.RESTRUCTURE,
+                                 value_date=agreement.as_of, amount=ZERO, params=params,
+                                 natural_key=f"convenio:{agreement.pk}:reestructura", as_of=as_of,
+                                 reason=_("Reestructura {pk}").format(pk=agreement.pk))
+    ids.append(entry.pk)
+    state = engine_io.credit_state(credit, as_of=as_of)
+    schedule = state.schedules[-1]
+    first_due = schedule.installments[0].due_date if schedule.installments else None
+    last_due = schedule.installments[-1].due_date if schedule.installments else None
+    replaced = list(PromissoryNote.objects.filter(credit=credit, status=PromissoryNote.Status.IN_FORCE))
+    PromissoryNote.objects.filter(pk__in=[n.pk for n in replaced]).update(
+        status=PromissoryNote.Status.SUBSTITUTED)
+    number = f"R{agreement.pk}-{credit.folio}"
+    note = PromissoryNote.objects.create(credit=credit, number=number, amount=schedule.principal,
+                                         signed_on=agreement.as_of, due_date=last_due)
+    audit_record(actor=actor, action="pagare.sustituir", obj=note,
+                 after={"replaces": [n.number for n in replaced], "amount": schedule.principal,
+                        "first_due_date": first_due})
+    agreement.note = note
+    agreement.entries = ids
+    agreement.pays = schedule.principal
+    agreement.forgiven = max(agreement.debt - schedule.principal, ZERO)
+    agreement.status, agreement.closed_on = Agreement.Status.APPLIED, as_of
+    _set_admin_status(credit, Credit.Status.RESTRUCTURED)
+
+
+def _close_case(*, actor: Any, agreement: Agreement, as_of: dt.date, reason: str) -> None:
+    case = open_case(agreement.credit)
+    if case is None:
+        return
+    from recupera.collections.services import case_close
+
+    case_close(actor=actor, case=case, as_of=as_of, reason=reason)
+
+
+def _notes_to_return(*, actor: Any, credit: Credit) -> None:
+    notes = PromissoryNote.objects.filter(credit=credit, status__in=[
+        PromissoryNote.Status.IN_FORCE, PromissoryNote.Status.SUBSTITUTED, PromissoryNote.Status.PAID])
+    numbers = list(notes.values_list("number", flat=True))
+    notes.update(status=PromissoryNote.Status.TO_RETURN)
+    audit_record(actor=actor, action="pagare.por_devolver", obj=credit, after={"notes": numbers})
+
+
+@transaction.atomic
+def settlement_pay(*, actor: Any, agreement: Agreement, value_date: dt.date, channel: str,
+                   natural_key: str, as_of: dt.date) -> Agreement:
+    """The agreed amount is received: the discounts are posted, the payoff settles the credit,
+    the notes are flagged for return and the case is closed."""
+    agreement = Agreement.objects.select_for_update(of=("self",)).select_related("credit").get(pk=agreement.pk)
+    if agreement.kind != Agreement.Kind.SETTLEMENT or agreement.status != Agreement.Status.AUTHORIZED:
+        raise AgreementError(_("Solo una liquidación autorizada y en espera de pago puede pagarse."))
+    if agreement.valid_until and value_date > agreement.valid_until:
+        raise AgreementError(_("La oferta venció el {d}: simule una nueva.").format(
+            d=agreement.valid_until.strftime("%d/%m/%Y")))
+    credit = agreement.credit
+    discounts = {c: Decimal(a) for c, a in agreement.discounts.items()}
+    inputs = _inputs(credit)
+    q = calc.quote_with_discounts(discounts=calc.Discounts(**discounts), as_of=value_date, **inputs)
+    extra = q.pays - agreement.pays  # late interest accrued since the agreement date
+    if extra > 0:
+        room = q.debt.late_interest - discounts.get("late_interest", ZERO)
+        if extra > room:
+            raise AgreementError(_("El adeudo cambió desde el acuerdo: simule una nueva oferta."))
+        discounts["late_interest"] = discounts.get("late_interest", ZERO) + extra
+    ids = _post_discounts(actor=actor, agreement=agreement, value_date=value_date, as_of=as_of, tag="quita",
+                          discounts={c: _money(a) for c, a in discounts.items()})
+    entry, _created = entry_post(actor=actor, credit=credit, kind=LedgerEntry.Kind.PAYOFF,
+                                 value_date=value_date, amount=agreement.pays, channel=channel,
+                                 natural_key=natural_key, as_of=as_of,
+                                 reason=_("Liquidación con descuento {pk}").format(pk=agreement.pk))
+    state = engine_io.credit_state(credit, as_of=value_date)
+    if state.payoff_amount > 0:  # pragma: no cover - the engine quoted this amount
+        raise AgreementError(_("El pago no liquidó el crédito; revise el convenio."))
+    agreement.entries = [*ids, entry.pk]
+    agreement.discounts = {c: _money(a) for c, a in discounts.items() if a > 0}
+    agreement.status, agreement.closed_on = Agreement.Status.FULFILLED, value_date
+    agreement.save(update_fields=["entries", "discounts", "status", "closed_on"])
+    _set_admin_status(credit, "")
+    _notes_to_return(actor=actor, credit=credit)
+    _close_case(actor=actor, agreement=agreement, as_of=as_of, reason="liquidado")
+    audit_record(actor=actor, action="convenio.liquidar", obj=agreement,
+                 after={"entries": agreement.entries, "pays": agreement.pays})
+    return agreement
+
+
+def paid_since(agreement: Agreement, *, as_of: dt.date) -> Decimal:
+    """Money received on the credit from the agreement date to `as_of` (reversed entries out)."""
+    entries = LedgerEntry.objects.filter(
+        credit=agreement.credit, kind__in=[LedgerEntry.Kind.PAYMENT, LedgerEntry.Kind.PAYOFF],
+        value_date__gte=agreement.as_of, value_date__lte=as_of, reversed_by__isnull=True)
+    return sum((e.amount for e in entries), ZERO)
+
+
+def plan_split_of(agreement: Agreement) -> calc.PlanSplit:
+    rows = tuple(calc.PlanInstallment(i.number, i.due_date, i.amount) for i in agreement.installments.all())
+    return calc.PlanSplit(agreement.pays, agreement.down_payment, rows)
+
+
+@transaction.atomic
+def plan_evaluate(*, actor: Any, agreement: Agreement, as_of: dt.date) -> str:
+    """Fulfilled when the agreed total is received (what accrued meanwhile is forgiven);
+    broken after the policy's missed installments (the waiver is reversed: the engine replays
+    the credit as if it never existed, less what was paid). Returns the plan's status."""
+    agreement = Agreement.objects.select_for_update(of=("self",)).select_related("credit", "policy").get(pk=agreement.pk)
+    if agreement.kind != Agreement.Kind.PLAN or agreement.status != Agreement.Status.IN_FORCE:
+        return agreement.status
+    credit = agreement.credit
+    paid = paid_since(agreement, as_of=as_of)
+    policy = agreement.policy
+    if paid >= agreement.pays:
+        state = engine_io.credit_state(credit, as_of=as_of)
+        residual = _residual_discounts(state)
+        agreement.entries = [*agreement.entries, *_post_discounts(
+            actor=actor, agreement=agreement, discounts=residual, value_date=as_of, as_of=as_of,
+            tag="cumplimiento")]
+        agreement.status, agreement.closed_on = Agreement.Status.FULFILLED, as_of
+        agreement.save(update_fields=["entries", "status", "closed_on"])
+        _set_admin_status(credit, "")
+        if engine_io.credit_state(credit, as_of=as_of).payoff_amount == 0:
+            _notes_to_return(actor=actor, credit=credit)
+            _close_case(actor=actor, agreement=agreement, as_of=as_of, reason="liquidado")
+        audit_record(actor=actor, action="convenio.cumplido", obj=agreement,
+                     after={"paid": paid, "residual": residual})
+        return agreement.status
+    missed, behind = calc.plan_progress(plan_split_of(agreement), paid, as_of,
+                                        policy.tolerance_days if policy else 0)
+    if missed >= (policy.break_after_missed if policy else 2):
+        plan_break(actor=actor, agreement=agreement, as_of=as_of,
+                   reason=_("{n} pagos omitidos; atraso de {b}").format(n=missed, b=_money(behind)))
+        agreement.refresh_from_db()
+    return agreement.status
+
+
+def _residual_discounts(state: engine.CreditState) -> dict[str, str]:
+    """What the engine still shows owed after the plan's total was received (accrued meanwhile)."""
+    live = [i for i in state.installments if i.amount_due > 0]
+    late = sum((i.late_interest_accrued for i in live), ZERO)
+    fees = sum((i.fees + 0 - i.paid_fees - i.discount_fees for i in live), ZERO)
+    principal = sum((i.principal - i.paid_principal - i.discount_principal for i in live), ZERO)
+    interest = sum((i.amount_due for i in live), ZERO) - late - fees - principal
+    parts = {"late_interest": late, "fees": fees, "interest": interest, "principal": principal}
+    return {c: _money(a) for c, a in parts.items() if a > 0}
+
+
+def plan_break(*, actor: Any, agreement: Agreement, as_of: dt.date, reason: str) -> Agreement:
+    """Mark the plan broken, revoke its waiver as the policy says (reversal entries) and put the
+    case back in the queue."""
+    credit = agreement.credit
+    revoked = []
+    if agreement.policy is None or agreement.policy.revoke_on_break:
+        for entry in LedgerEntry.objects.filter(pk__in=agreement.entries, kind=LedgerEntry.Kind.DISCOUNT,
+                                                reversed_by__isnull=True):
+            reversal, _created = entry_post(
+                actor=actor, credit=credit, kind=LedgerEntry.Kind.REVERSAL, value_date=as_of,
+                amount=entry.amount, reverses=entry, natural_key=f"reversa:{entry.pk}", as_of=as_of,
+                reason=_("Convenio {pk} incumplido: se revoca la condonación").format(pk=agreement.pk))
+            revoked.append(reversal.pk)
+    agreement.entries = [*agreement.entries, *revoked]
+    agreement.status, agreement.closed_on = Agreement.Status.BROKEN, as_of
+    agreement.save(update_fields=["entries", "status", "closed_on"])
+    _set_admin_status(credit, "")
+    _requeue(actor=actor, agreement=agreement, as_of=as_of)
+    audit_record(actor=actor, action="convenio.incumplido", obj=agreement,
+                 after={"reason": reason, "reversals": revoked})
+    return agreement
+
+
+def _requeue(*, actor: Any, agreement: Agreement, as_of: dt.date) -> None:
+    """Back to the work queue: open a case if none is open (collections' service), and refresh
+    the queue order so the broken plan shows first."""
+    from recupera.collections import services as workbench
+
+    case = open_case(agreement.credit)
+    if case is None:
+        try:
+            workbench.case_open(actor=actor, credit=agreement.credit, as_of=as_of)
+        except workbench.WorkbenchError:
+            return
+    else:
+        workbench.case_priorities_refresh(as_of=as_of, case_ids=[case.pk])
+
+
+def plans_evaluate(*, actor: Any, as_of: dt.date) -> dict[str, int]:
+    """All plans in force (the daily close or the task calls this)."""
+    counts: dict[str, int] = {}
+    for agreement in Agreement.objects.filter(kind=Agreement.Kind.PLAN, status=Agreement.Status.IN_FORCE):
+        status = plan_evaluate(actor=actor, agreement=agreement, as_of=as_of)
+        counts[status] = counts.get(status, 0) + 1
+    return counts

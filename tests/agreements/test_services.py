@@ -1,0 +1,175 @@
+"""Worked examples per agreement type (to the cent) and the refusals, with Spanish reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from recupera.agreements import services
+from recupera.agreements.models import Agreement
+from recupera.agreements.services import AgreementError
+from recupera.core.roles import Role
+from recupera.credits import engine_io
+from recupera.credits.models import Credit, LedgerEntry, PromissoryNote
+from recupera.credits.services import entry_post, payment_post
+
+from .conftest import AS_OF
+
+pytestmark = pytest.mark.django_db
+
+
+def test_simulator_lists_the_three_options_with_figures_and_words(overdue_credit, collector):
+    result = services.offers_simulate(credit=overdue_credit, as_of=AS_OF, actor=collector)
+    assert result["debt"] == "12410.41"
+    assert result["policy"] == "Política general"
+    settlement, plan, restructure = result["options"]
+    # committee maximum: 100 % late interest, 100 % overdue interest, 50 % principal
+    assert settlement["discounts"] == {"late_interest": "118.78", "interest": "286.56",
+                                       "principal": "6000.00"}
+    assert D(settlement["pays"]) + D(settlement["forgiven"]) == D("12410.41")
+    assert settlement["required_level"] == 4
+    assert plan["pays"] == "12291.63" and plan["forgiven"] == "118.78"
+    assert plan["pays_words"] == "DOCE MIL DOSCIENTOS NOVENTA Y UN PESOS 63/100 M.N."
+    assert restructure["forgiven"] == "0.00"
+
+
+def test_settlement_within_authority_applies_and_paying_it_closes_the_credit(overdue_credit, supervisor):
+    agreement = services.agreement_propose(actor=supervisor, credit=overdue_credit, kind="liquidacion",
+                                           as_of=AS_OF, late_interest_pct=100, interest_pct=25)
+    assert agreement.status == Agreement.Status.AUTHORIZED
+    assert agreement.discounts == {"late_interest": "118.78", "interest": "71.64"}
+    assert agreement.pays == D("12219.99")  # 12,410.41 − 118.78 − 71.64
+    assert agreement.pays + agreement.forgiven == agreement.debt
+    services.settlement_pay(actor=supervisor, agreement=agreement, value_date=AS_OF, channel="caja",
+                            natural_key="caja:1", as_of=AS_OF)
+    state = engine_io.credit_state(overdue_credit, as_of=AS_OF)
+    assert state.status == "paid_off" and state.payoff_amount == 0 and state.credit_balance == 0
+    assert set(PromissoryNote.objects.filter(credit=overdue_credit).values_list("status", flat=True)) == {
+        PromissoryNote.Status.TO_RETURN}
+    kinds = list(LedgerEntry.objects.filter(credit=overdue_credit).values_list("kind", "amount"))
+    assert kinds == [("discount", D("118.78")), ("discount", D("71.64")), ("payoff", D("12219.99"))]
+
+
+def test_offer_beyond_authority_waits_and_the_supervisor_approves(overdue_credit, collector, supervisor):
+    agreement = services.agreement_propose(actor=collector, credit=overdue_credit, kind="convenio",
+                                           as_of=AS_OF, late_interest_pct=100, down_payment=D("2000.00"),
+                                           installments=10, first_due_date=dt.date(2024, 7, 20))
+    assert agreement.status == Agreement.Status.PENDING and agreement.required_level == 2
+    with pytest.raises(AgreementError, match="Nadie puede autorizar su propia oferta"):
+        services.agreement_decide(actor=collector, agreement=agreement, approve=True, comment="",
+                                  as_of=AS_OF)
+    services.agreement_decide(actor=supervisor, agreement=agreement, approve=True, comment="Procede",
+                              as_of=AS_OF)
+    agreement.refresh_from_db()
+    assert agreement.status == Agreement.Status.IN_FORCE
+    amounts = [i.amount for i in agreement.installments.all()]
+    # 12,291.63 − 2,000.00 = 10,291.63 in 10: 1,029.16 × 9 and 1,029.19
+    assert amounts == [D("2000.00")] + [D("1029.16")] * 9 + [D("1029.19")]
+    overdue_credit.refresh_from_db()
+    assert overdue_credit.administrative_status == Credit.Status.PLAN
+    assert engine_io.credit_state(overdue_credit, as_of=AS_OF).payoff_amount == D("12291.63")
+
+
+def test_broken_plan_revokes_the_waiver_the_debt_returns_less_what_was_paid(overdue_credit, supervisor):
+    agreement = services.agreement_propose(actor=supervisor, credit=overdue_credit, kind="convenio",
+                                           as_of=AS_OF, late_interest_pct=100, down_payment=D("2000.00"),
+                                           installments=10, first_due_date=dt.date(2024, 7, 20))
+    payment_post(actor=supervisor, credit=overdue_credit, amount="2000.00", value_date=AS_OF,
+                 channel="caja", natural_key="caja:enganche", as_of=AS_OF)
+    later = dt.date(2024, 9, 1)  # installments of 20/07 and 20/08 missed (tolerance 5 days)
+    assert services.plan_evaluate(actor=supervisor, agreement=agreement, as_of=later) == "incumplido"
+    reversed_ids = set(LedgerEntry.objects.filter(kind="reversal").values_list("reverses_id", flat=True))
+    assert reversed_ids == set(agreement.entries[:1])
+    # as if the waiver never existed: the same as a credit with only the 2,000.00 payment
+    state = engine_io.credit_state(overdue_credit, as_of=later)
+    assert state.late_interest > D("118.78")
+    overdue_credit.refresh_from_db()
+    assert overdue_credit.administrative_status == ""
+
+
+def test_fulfilled_plan_forgives_what_accrued_meanwhile_and_settles(overdue_credit, supervisor):
+    agreement = services.agreement_propose(actor=supervisor, credit=overdue_credit, kind="convenio",
+                                           as_of=AS_OF, late_interest_pct=100, down_payment=D("6291.63"),
+                                           installments=2, first_due_date=dt.date(2024, 7, 20))
+    payment_post(actor=supervisor, credit=overdue_credit, amount="6291.63", value_date=AS_OF,
+                 channel="caja", natural_key="p0", as_of=AS_OF)
+    payment_post(actor=supervisor, credit=overdue_credit, amount="3000.00", value_date=dt.date(2024, 7, 19),
+                 channel="caja", natural_key="p1", as_of=dt.date(2024, 7, 19))
+    end = dt.date(2024, 8, 20)
+    payment_post(actor=supervisor, credit=overdue_credit, amount="3000.00", value_date=end,
+                 channel="caja", natural_key="p2", as_of=end)
+    assert services.plan_evaluate(actor=supervisor, agreement=agreement, as_of=end) == "cumplido"
+    assert engine_io.credit_state(overdue_credit, as_of=end).payoff_amount == 0
+
+
+def test_restructure_new_schedule_new_note_old_notes_substituted(overdue_credit, supervisor):
+    agreement = services.agreement_propose(actor=supervisor, credit=overdue_credit, kind="reestructura",
+                                           as_of=AS_OF, new_rate=D("0.06"), new_term_months=24,
+                                           first_due_date=dt.date(2024, 7, 15))
+    assert agreement.status == Agreement.Status.APPLIED
+    state = engine_io.credit_state(overdue_credit, as_of=AS_OF)
+    schedule = state.schedules[-1]
+    assert schedule.reason == "restructure" and len(schedule.installments) == 24
+    assert schedule.principal == D("12000.00")  # interest not capitalized (policy): waived
+    assert agreement.pays == D("12000.00") and agreement.forgiven == D("410.41")
+    assert state.days_past_due == 0
+    notes = dict(PromissoryNote.objects.filter(credit=overdue_credit).values_list("number", "status"))
+    assert notes[f"P-{overdue_credit.folio}-1"] == "sustituido"
+    assert notes[agreement.note.number] == "vigente"
+    overdue_credit.refresh_from_db()
+    assert overdue_credit.administrative_status == "reestructurado"
+
+
+def test_refused_outside_policy(overdue_credit, make_user):
+    director = make_user(None, username="director", is_superuser=True)
+    with pytest.raises(AgreementError, match="fuera de la política"):
+        services.agreement_propose(actor=director, credit=overdue_credit, kind="liquidacion",
+                                   as_of=AS_OF, principal_pct=80)
+
+
+def test_refused_restructure_of_a_settled_credit(overdue_credit, supervisor):
+    entry_post(actor=supervisor, credit=overdue_credit, kind="payoff", amount="12410.41",
+               value_date=AS_OF, channel="caja", natural_key="todo", as_of=AS_OF)
+    with pytest.raises(AgreementError, match="No se puede reestructurar un crédito liquidado"):
+        services.agreement_propose(actor=supervisor, credit=overdue_credit, kind="reestructura",
+                                   as_of=AS_OF)
+
+
+def test_approver_below_the_required_level_is_refused(overdue_credit, collector, supervisor):
+    agreement = services.agreement_propose(actor=collector, credit=overdue_credit, kind="liquidacion",
+                                           as_of=AS_OF, principal_pct=10)
+    assert agreement.required_level == 3
+    with pytest.raises(AgreementError, match="requiere autorización de Subdirección de Cartera"):
+        services.agreement_decide(actor=supervisor, agreement=agreement, approve=True, comment="",
+                                  as_of=AS_OF)
+
+
+def test_waiver_needs_documents_and_forgives_everything(overdue_credit, collector, portfolio_officer,
+                                                        settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+
+    agreement = services.agreement_propose(actor=collector, credit=overdue_credit, kind="condonacion",
+                                           as_of=AS_OF, reason="Fallecimiento del acreditado")
+    with pytest.raises(AgreementError, match="Adjunte la documentación"):
+        services.agreement_decide(actor=portfolio_officer, agreement=agreement, approve=True,
+                                  comment="", as_of=AS_OF)
+    services.document_attach(actor=collector, agreement=agreement,
+                             file=ContentFile(b"%PDF-1.4 acta", name="acta.pdf"),
+                             description="Acta de defunción")
+    services.agreement_decide(actor=portfolio_officer, agreement=agreement, approve=True,
+                              comment="Procede", as_of=AS_OF)
+    state = engine_io.credit_state(overdue_credit, as_of=AS_OF)
+    assert state.status == "paid_off" and state.payoff_amount == 0
+    overdue_credit.refresh_from_db()
+    assert overdue_credit.administrative_status == "condonado"
+
+
+def test_roles_levels(collector, supervisor, portfolio_officer):
+    from recupera.core.predicates import authority_level
+
+    assert [authority_level(u) for u in (collector, supervisor, portfolio_officer)] == [1, 2, 3]
+    assert Role.COLLECTOR
