@@ -29,6 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="semilla (default %(default)s)")
         parser.add_argument("--as-of", dest="as_of", type=_date, default=None,
                             help="fecha de operación AAAA-MM-DD (por omisión, la del sistema)")
+        parser.add_argument("--bulk", action="store_true",
+                            help="PostgreSQL: copias de unos cientos de créditos modelo (automático desde 50,000)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from recupera.core.services import business_date_get
@@ -40,6 +42,16 @@ class Command(BaseCommand):
             raise SystemExit(2)
         as_of = opts["as_of"] or business_date_get()
         started = time.monotonic()
+        from django.db import connection
+
+        if connection.vendor == "postgresql" and (opts["bulk"] or opts["credits"] >= 50_000):
+            from recupera.credits.bulk_demo import bulk_portfolio_create
+
+            counts = bulk_portfolio_create(actor=None, credits=opts["credits"], seed=opts["seed"],
+                                           as_of=as_of, progress=self.stdout.write)
+            self.stdout.write(f"Cartera sintética masiva (semilla {opts['seed']}) al {as_of:%d/%m/%Y} "
+                              f"en {time.monotonic() - started:.1f} s: {counts}")
+            return
         counts = demo_portfolio_create(actor=None, credits=opts["credits"], seed=opts["seed"],
                                        as_of=as_of)
         seconds = time.monotonic() - started

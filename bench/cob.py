@@ -1,0 +1,94 @@
+"""Benchmark of the daily close: `python bench/cob.py [--short] [--date D]`.
+
+Needs a PostgreSQL database with a portfolio (DATABASE_URL), e.g.
+    recupera demo-data --credits 1000000 --seed 3 --as-of 2026-11-26     (full)
+    recupera demo-data --credits 20000 --seed 3 --as-of 2026-11-26 --bulk (--short)
+Marks 1 % of the credits as having new events, runs the close of the next unclosed date, and
+compares it with a bare SQL UPDATE touching the same number of rows in the same run (the floor).
+Prints the figures, writes bench/results/cob.json, exits 1 if the ratio is worse than
+bench/bounds.json says.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def machine() -> dict:
+    return {"python": platform.python_version(), "machine": platform.machine(),
+            "cpus": os.cpu_count(), "system": platform.platform()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--short", action="store_true")
+    parser.add_argument("--date", default=None)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recupera.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from recupera.cob.models import CloseRun
+    from recupera.cob.services import close_run
+    from recupera.credits.models import Credit
+
+    if connection.vendor != "postgresql":
+        print("bench/cob.py necesita PostgreSQL (DATABASE_URL)")
+        return 2
+    total = Credit.objects.count()
+    last = CloseRun.objects.order_by("-business_date").first()
+    if args.date:
+        d = dt.date.fromisoformat(args.date)
+    elif last:
+        d = last.business_date + dt.timedelta(days=1)
+    else:
+        d = (Credit.objects.order_by("-state_as_of").values_list("state_as_of", flat=True).first()
+             + dt.timedelta(days=1))
+    with connection.cursor() as cur:
+        # 1 % of the credits with new events (as a payments file leaves them)
+        cur.execute("UPDATE credits_credit SET has_new_events = true WHERE id %% 100 = %s", [d.toordinal() % 100])
+        marked = cur.rowcount
+    started = time.perf_counter()
+    run = close_run(actor=None, business_date=d)
+    seconds = time.perf_counter() - started
+    steps = {s.name: {"seconds": round(s.seconds or 0, 3), "rows": s.rows} for s in run.steps.order_by("position")}
+    touched = steps["recalculo_motor"]["rows"] + steps["antiguedad"]["rows"]
+    with connection.cursor() as cur:
+        cur.execute("SELECT id FROM credits_credit ORDER BY id OFFSET %s LIMIT 1", [max(touched - 1, 0)])
+        row = cur.fetchone()
+        limit_id = row[0] if row else 2**62
+        t0 = time.perf_counter()
+        cur.execute("UPDATE credits_credit SET days_past_due = days_past_due + 0, bucket = bucket "
+                    "WHERE id <= %s", [limit_id])
+        bare = time.perf_counter() - t0
+    ratio = seconds / bare if bare else float("inf")
+    result = {"name": "cob", "short": args.short, "credits": total, "business_date": d.isoformat(),
+              "marked_new_events": marked, "seconds": round(seconds, 3),
+              "credits_per_second": round(total / seconds, 1), "rows_touched": touched,
+              "bare_update_seconds": round(bare, 3), "ratio_to_bare_update": round(ratio, 2),
+              "steps": steps, "machine": machine()}
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    (HERE / "results").mkdir(exist_ok=True)
+    (HERE / "results" / "cob.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    bounds = json.loads((HERE / "bounds.json").read_text())["cob"]
+    limit = bounds["short_ratio_max" if args.short else "ratio_max"]
+    if ratio > limit:
+        print(f"FALLA: cociente {ratio:.1f} > {limit}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE.parent / "src"))
+    raise SystemExit(main())

@@ -1,0 +1,146 @@
+"""The daily close: named steps, the engine's answer, idempotent per date, resumable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from recupera.cob import steps as cob_steps
+from recupera.cob.models import (
+    CloseRun,
+    CloseStep,
+    CreditAging,
+    PortfolioSnapshot,
+    PrescriptionAlert,
+)
+from recupera.cob.services import close_run
+from recupera.core.models import AuditEntry
+from recupera.core.services import business_date_get
+from recupera.credits.models import Credit
+
+from .conftest import AS_OF, cached_view, engine_view
+
+pytestmark = pytest.mark.django_db
+
+
+def _diff(d: dt.date) -> dict[str, tuple]:
+    want, have = engine_view(d), cached_view()
+    return {f: (have[f], want[f]) for f in want if have[f] != want[f]}
+
+
+def test_close_results_equal_the_engine_on_later_dates(portfolio):
+    close_run(actor=None, business_date=AS_OF + dt.timedelta(days=1))
+    assert _diff(AS_OF + dt.timedelta(days=1)) == {}
+    assert CreditAging.objects.count() == len(portfolio)
+    # later closes without new events: the date alone moves DPD, bucket, status, next due date
+    for days in (9, 37, 95, 400):
+        d = AS_OF + dt.timedelta(days=days)
+        run = close_run(actor=None, business_date=d)
+        replay = run.steps.get(name="recalculo_motor")
+        volatile = CreditAging.objects.filter(volatile=True).count()
+        assert replay.rows == volatile  # only credits the cached facts cannot follow
+        assert _diff(d) == {}, d
+    assert business_date_get() == AS_OF + dt.timedelta(days=400)
+
+
+def test_credits_with_new_payments_are_replayed_and_the_rest_aged(portfolio):
+    from recupera.credits.services import payment_post
+
+    d1 = AS_OF + dt.timedelta(days=1)
+    close_run(actor=None, business_date=d1)
+    d2 = AS_OF + dt.timedelta(days=20)
+    overdue = list(Credit.objects.filter(status="vencido", administrative_status="").order_by("pk")[:5])
+    for n, credit in enumerate(overdue):
+        payment_post(actor=None, credit=credit, amount=Decimal("50000.00"), value_date=d2,
+                     channel="banco", natural_key=f"cob-test-{n}", as_of=d2)
+    # a payment marked for the close (as a bank file import leaves it)
+    marked = next(c for c in portfolio if c not in overdue)
+    Credit.objects.filter(pk=marked.pk).update(has_new_events=True)
+    run = close_run(actor=None, business_date=d2)
+    replayed = run.steps.get(name="recalculo_motor").rows
+    assert replayed >= 6 and replayed < len(portfolio) // 4
+    assert _diff(d2) == {}
+    assert not Credit.objects.filter(has_new_events=True).exists()
+
+
+def test_rerunning_a_date_skips_finished_steps_and_changes_nothing(portfolio):
+    d = AS_OF + dt.timedelta(days=3)
+    first = close_run(actor=None, business_date=d)
+    assert first.status == CloseRun.Status.FINISHED
+    assert [s.name for s in first.steps.order_by("position")] == [s.name for s in cob_steps.STEPS]
+    before = (AuditEntry.objects.count(), cached_view(), PortfolioSnapshot.objects.count())
+    again = close_run(actor=None, business_date=d)
+    assert again.pk == first.pk and again.attempts == 1
+    assert (AuditEntry.objects.count(), cached_view(), PortfolioSnapshot.objects.count()) == before
+    # the snapshot adds up to the portfolio
+    snap = PortfolioSnapshot.objects.filter(business_date=d)
+    assert sum(s.credits for s in snap) == len(portfolio)
+
+
+def test_a_failed_step_resumes_from_where_it_stopped(portfolio, monkeypatch):
+    d = AS_OF + dt.timedelta(days=2)
+    calls = {"n": 0}
+    real = cob_steps.step_snapshot
+
+    def broken(ctx):
+        calls["n"] += 1
+        raise RuntimeError("disco lleno")
+
+    steps = list(cob_steps.STEPS)
+    steps[-1] = cob_steps.Step(steps[-1].name, steps[-1].label, broken)
+    monkeypatch.setattr("recupera.cob.services.STEPS", tuple(steps))
+    with pytest.raises(RuntimeError):
+        close_run(actor=None, business_date=d)
+    run = CloseRun.objects.get(business_date=d)
+    assert run.status == CloseRun.Status.FAILED and "disco lleno" in run.error
+    done = dict(run.steps.values_list("name", "status"))
+    assert done["foto_cartera"] == CloseStep.Status.FAILED
+    assert done["antiguedad"] == CloseStep.Status.DONE
+    replay_rows = run.steps.get(name="recalculo_motor").rows
+
+    steps[-1] = cob_steps.Step(steps[-1].name, steps[-1].label, real)
+    monkeypatch.setattr("recupera.cob.services.STEPS", tuple(steps))
+    run = close_run(actor=None, business_date=d)
+    assert run.status == CloseRun.Status.FINISHED and run.attempts == 2
+    assert run.steps.get(name="recalculo_motor").rows == replay_rows  # not replayed again
+    assert calls["n"] == 1
+    assert _diff(d) == {}
+
+
+def test_closing_a_date_before_a_closed_one_is_refused(portfolio):
+    from django.core.exceptions import ValidationError
+
+    close_run(actor=None, business_date=AS_OF + dt.timedelta(days=5))
+    with pytest.raises(ValidationError, match="Ya se cerró una fecha posterior"):
+        close_run(actor=None, business_date=AS_OF + dt.timedelta(days=4))
+
+
+def test_notes_near_prescription_are_flagged(portfolio):
+    from recupera.credits.models import PromissoryNote
+
+    d = AS_OF + dt.timedelta(days=1)
+    note = PromissoryNote.objects.filter(status="vigente").order_by("pk").first()
+    PromissoryNote.objects.filter(pk=note.pk).update(due_date=dt.date(2023, 12, 31))
+    close_run(actor=None, business_date=d)
+    alert = PrescriptionAlert.objects.get(note=note)
+    assert alert.prescription_date == dt.date(2026, 12, 31)
+    assert alert.days_left == (dt.date(2026, 12, 31) - d).days
+    # an interruption (lawsuit) pushes it out of the window at the next close
+    PromissoryNote.objects.filter(pk=note.pk).update(interrupted_on=dt.date(2026, 11, 1))
+    close_run(actor=None, business_date=d + dt.timedelta(days=1))
+    assert not PrescriptionAlert.objects.filter(note=note).exists()
+
+
+def test_cob_command_prints_the_steps(portfolio):
+    out = io.StringIO()
+    call_command("cob", date=(AS_OF + dt.timedelta(days=1)).isoformat(), stdout=out)
+    text = out.getvalue()
+    assert "recalculo_motor" in text and "foto_cartera" in text
+    assert "Cierre del 27/11/2026: terminado" in text
+    out = io.StringIO()
+    call_command("cob", date="2026-11-27", stdout=out)
+    assert "ya estaba terminado" in out.getvalue()
