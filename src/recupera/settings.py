@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "recupera.credits",
     "recupera.payments",
     "recupera.collections",
+    "recupera.agreements",
+    "recupera.cob",
 ]
 
 MIDDLEWARE = [

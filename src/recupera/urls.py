@@ -27,6 +27,7 @@ urlpatterns = [
     path("creditos/", include("recupera.credits.urls")),
     path("pagos/", include("recupera.payments.urls")),
     path("cobranza/", include("recupera.collections.urls")),
+    path("cierre/", include("recupera.cob.urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("admin/", admin.site.urls),
 ]

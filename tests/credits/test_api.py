@@ -61,9 +61,9 @@ def test_detail_equals_the_cli_json(api_client_for, auditor, credit):
     assert response.json()["total_overdue"] == "232.51"
 
 
-def test_list_shows_the_cached_columns_and_filters(api_client_for, collector, make_credit, credit):
+def test_list_shows_the_cached_columns_and_filters(api_client_for, supervisor, make_credit, credit):
     make_credit(folio="CE-API-2", first_due_date=dt.date(2026, 1, 15), as_of=dt.date(2025, 3, 1))
-    api = api_client_for(collector)
+    api = api_client_for(supervisor)
     body = api.get(URL).json()
     assert body["count"] == 2
     row = next(r for r in body["results"] if r["folio"] == "CE-API-1")

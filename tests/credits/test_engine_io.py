@@ -23,7 +23,7 @@ TOP_FIELDS = {
     "principal_disbursed", "principal_outstanding", "overdue_principal", "overdue_interest",
     "late_interest", "fees_due", "total_overdue", "payoff_amount", "credit_balance",
     "next_due_date", "first_due_date", "installment_amount", "schedule_version", "borrower",
-    "installments", "payments",
+    "installments", "payments", "payment_reference",
 }
 INSTALLMENT_FIELDS = {
     "number", "schedule_version", "due_date", "effective_due_date", "principal", "interest",
@@ -84,6 +84,9 @@ def test_state_json_has_the_documented_fields_and_formats(make_credit):
         assert MONEY.match(data[name]), name
     assert ISO.match(data["as_of"]) and ISO.match(data["next_due_date"])
     assert data["borrower"] == {"curp": credit.borrower.curp, "name": "Ana López Mendoza"}
+    from recupera.payments.references import ALGORITHMS
+
+    assert ALGORITHMS["luhn"].valid(data["payment_reference"])
     assert set(data["installments"][0]) == INSTALLMENT_FIELDS
     assert data["installments"][0]["status"] == "paid"
     assert data["installments"][1]["status"] == "overdue"
@@ -112,7 +115,7 @@ def test_credit_state_of_a_detailed_credit_costs_one_query(make_credit, django_a
     payment_post(actor=None, credit=credit, amount="201.99", value_date=FIRST_DUE,
                  channel="caja", natural_key="p1")
     detailed = credit_detail(folio=credit.folio)
-    with django_assert_num_queries(1):  # the bank-closure days
+    with django_assert_num_queries(2):  # the bank-closure days; the active bank agreements
         state = engine_io.credit_state(detailed, as_of=dt.date(2025, 3, 1))
         engine_io.state_json(detailed, state)
 

@@ -70,7 +70,7 @@ def one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def test_page_json_and_pdf_agree_to_the_cent(client_for, collector, credit_with_payments,
+def test_page_json_and_pdf_agree_to_the_cent(client_for, supervisor, credit_with_payments,
                                             tmp_path):
     from recupera.credits.engine_io import state_json
 
@@ -79,7 +79,7 @@ def test_page_json_and_pdf_agree_to_the_cent(client_for, collector, credit_with_
     payoff, overdue = Decimal(data["payoff_amount"]), Decimal(data["total_overdue"])
     assert payoff > overdue > 0
 
-    client = client_for(collector)
+    client = client_for(supervisor)
     page = text_of(client.get(reverse("credits:detail", args=["CE-000101"])))
     response = client.get(reverse("credits:statement_pdf", args=["CE-000101"]))
     assert response.status_code == 200
@@ -108,9 +108,9 @@ def test_page_json_and_pdf_agree_to_the_cent(client_for, collector, credit_with_
     assert "interés moratorio" in text and "reversado" in text and "Cheque devuelto" in text
 
 
-def test_pdf_at_another_date_and_bad_date(client_for, collector, credit_with_payments, tmp_path):
+def test_pdf_at_another_date_and_bad_date(client_for, supervisor, credit_with_payments, tmp_path):
     _fresh, state = engine_state(credit_with_payments, as_of=dt.date(2025, 2, 1))
-    client = client_for(collector)
+    client = client_for(supervisor)
     url = reverse("credits:statement_pdf", args=["CE-000101"])
     response = client.get(url, {"as_of": "01/02/2025"})
     assert 'filename="estado-de-cuenta-CE-000101-20250201.pdf"' in response["Content-Disposition"]
@@ -122,9 +122,9 @@ def test_pdf_at_another_date_and_bad_date(client_for, collector, credit_with_pay
     assert 'filename="estado-de-cuenta-CE-000101-20251127.pdf"' in response["Content-Disposition"]
 
 
-def test_pdf_renders_without_network_and_with_dejavu(client_for, collector, credit_with_payments,
+def test_pdf_renders_without_network_and_with_dejavu(client_for, supervisor, credit_with_payments,
                                                     tmp_path):
-    response = client_for(collector).get(reverse("credits:statement_pdf", args=["CE-000101"]))
+    response = client_for(supervisor).get(reverse("credits:statement_pdf", args=["CE-000101"]))
     path = tmp_path / "e.pdf"
     path.write_bytes(response.content)
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True).stdout.decode()

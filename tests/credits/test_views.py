@@ -19,7 +19,7 @@ BUSINESS_DATE = dt.date(2025, 11, 27)
 FIRST_DUE = dt.date(2025, 1, 15)
 
 # Pinned query counts (see the tests below for what they include).
-DETAIL_QUERIES = 19
+DETAIL_QUERIES = 20
 LIST_QUERIES = 9
 
 
@@ -78,12 +78,12 @@ def text_of(response) -> str:
 
 
 # --- the credit page ---------------------------------------------------------------------------
-def test_credit_page_shows_the_engine_figures(client_for, collector, credit_with_payments):
+def test_credit_page_shows_the_engine_figures(client_for, supervisor, credit_with_payments):
     from recupera.credits.engine_io import state_json
 
     fresh, state = engine_state(credit_with_payments)
     data = state_json(fresh, state)
-    response = client_for(collector).get(reverse("credits:detail", args=["CE-000101"]))
+    response = client_for(supervisor).get(reverse("credits:detail", args=["CE-000101"]))
     assert response.status_code == 200
     text = text_of(response)
     payoff = format_mxn(Decimal(data["payoff_amount"]))
@@ -109,19 +109,19 @@ def test_credit_page_shows_the_engine_figures(client_for, collector, credit_with
     assert reverse("credits:statement_pdf", args=["CE-000101"]) + "?as_of=27/11/2025" in html
 
 
-def test_credit_page_at_another_date(client_for, collector, credit_with_payments):
+def test_credit_page_at_another_date(client_for, supervisor, credit_with_payments):
     _fresh, state = engine_state(credit_with_payments, as_of=dt.date(2025, 2, 1))
-    client = client_for(collector)
+    client = client_for(supervisor)
     for raw in ("01/02/2025", "2025-02-01"):
         text = text_of(client.get(reverse("credits:detail", args=["CE-000101"]), {"as_of": raw}))
         assert f"Monto para liquidar al 01/02/2025: {format_mxn(state.payoff_amount)}" in text
         assert "Está viendo el crédito al 01/02/2025; la fecha de operación es 27/11/2025." in text
 
 
-def test_bad_as_of_says_so_in_spanish_and_shows_the_business_date(client_for, collector,
+def test_bad_as_of_says_so_in_spanish_and_shows_the_business_date(client_for, supervisor,
                                                                    credit_with_payments):
     _fresh, state = engine_state(credit_with_payments)
-    response = client_for(collector).get(reverse("credits:detail", args=["CE-000101"]),
+    response = client_for(supervisor).get(reverse("credits:detail", args=["CE-000101"]),
                                          {"as_of": "31/02/2025"})
     assert response.status_code == 200
     text = text_of(response)
@@ -129,8 +129,8 @@ def test_bad_as_of_says_so_in_spanish_and_shows_the_business_date(client_for, co
     assert f"Monto para liquidar al 27/11/2025: {format_mxn(state.payoff_amount)}" in text
 
 
-def test_unknown_folio_is_404(client_for, collector, business_date):
-    assert client_for(collector).get(reverse("credits:detail", args=["NO-EXISTE"])).status_code == 404
+def test_unknown_folio_is_404(client_for, supervisor, business_date):
+    assert client_for(supervisor).get(reverse("credits:detail", args=["NO-EXISTE"])).status_code == 404
 
 
 def test_user_without_a_role_is_refused(client_for, make_user, credit_with_payments):
@@ -145,14 +145,30 @@ def test_anonymous_goes_to_login(client, credit_with_payments):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("role", [Role.AUDITOR, Role.COLLECTOR, Role.SUPERVISOR, Role.CASHIER])
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.SUPERVISOR, Role.CASHIER])
 def test_portfolio_roles_can_view(client_for, make_user, credit_with_payments, role):
     client = client_for(make_user(role))
     assert client.get(reverse("credits:list")).status_code == 200
     assert client.get(reverse("credits:detail", args=["CE-000101"])).status_code == 200
 
 
-def test_older_schedule_versions_are_kept_on_the_page(client_for, collector, make_credit,
+def test_a_collector_sees_only_the_credits_of_their_cases(client_for, make_user, credit_with_payments,
+                                                         business_date):
+    from recupera.collections.services import case_open, cases_reassign
+
+    collector = make_user(Role.COLLECTOR)
+    client = client_for(collector)
+    url = reverse("credits:detail", args=["CE-000101"])
+    assert client.get(url).status_code == 403
+    assert "CE-000101" not in client.get(reverse("credits:list")).content.decode()
+    assert client.get(reverse("credits:statement_pdf", args=["CE-000101"])).status_code == 403
+    case = case_open(actor=None, credit=credit_with_payments, as_of=business_date)
+    cases_reassign(actor=None, cases=[case], collector=collector, reason="prueba", as_of=business_date)
+    assert client.get(url).status_code == 200
+    assert "CE-000101" in client.get(reverse("credits:list")).content.decode()
+
+
+def test_older_schedule_versions_are_kept_on_the_page(client_for, supervisor, make_credit,
                                                       business_date):
     from recupera.credits.services import entry_post
 
@@ -161,7 +177,7 @@ def test_older_schedule_versions_are_kept_on_the_page(client_for, collector, mak
     entry_post(actor=None, credit=credit, kind="prepayment", value_date=dt.date(2025, 1, 10),
                amount=Decimal("3000.00"), natural_key="pre-1", channel="caja",
                params={"mode": "keep_installment"}, as_of=BUSINESS_DATE)
-    html = client_for(collector).get(reverse("credits:detail", args=["CE-000202"])).content.decode()
+    html = client_for(supervisor).get(reverse("credits:detail", args=["CE-000202"])).content.decode()
     assert "<details" in html and "Versión 1 (original)" in html
     assert "versión 2 (pago anticipado a capital)" in html
     assert "pago anticipado a capital" in text_of_html(html)
@@ -187,7 +203,7 @@ def _count_queries(client, url) -> int:
 
 
 def test_credit_page_query_count_does_not_grow_with_installments_or_payments(
-        client_for, collector, make_credit, business_date, django_assert_num_queries):
+        client_for, supervisor, make_credit, business_date, django_assert_num_queries):
     """Session, user, groups, business date (view and menu), the credit with its parties,
     contact points, disbursements, pagarés, schedules, installments, ledger and allocations,
     the bank-closure days, the current addresses: the same count for 12 installments and
@@ -199,7 +215,7 @@ def test_credit_page_query_count_does_not_grow_with_installments_or_payments(
                         first_due_date=dt.date(2023, 1, 15), term_months=60, as_of=BUSINESS_DATE)
     add_phone(large.borrower)
     _monthly_payments(large, 30, "1200.00", dt.date(2023, 1, 15))
-    client = client_for(collector)
+    client = client_for(supervisor)
     client.get(reverse("credits:detail", args=["Q-SMALL"]))  # warm the session and caches
 
     _fresh, state = engine_state(large)
@@ -228,12 +244,12 @@ def _folios(response) -> list[str]:
     return re.findall(r'class="mono" href="/creditos/([^/]+)/"', response.content.decode())
 
 
-def test_list_filters_and_sorts(client_for, collector, portfolio):
+def test_list_filters_and_sorts(client_for, supervisor, portfolio):
     current, old, recent = portfolio
     for credit in portfolio:
         credit.refresh_from_db()
     assert current.days_past_due == 0 < recent.days_past_due < old.days_past_due
-    client = client_for(collector)
+    client = client_for(supervisor)
     url = reverse("credits:list")
     assert _folios(client.get(url)) == ["L-001", "L-002", "L-003"]
     assert _folios(client.get(url, {"status": "vencido"})) == ["L-002", "L-003"]
@@ -252,18 +268,18 @@ def test_list_filters_and_sorts(client_for, collector, portfolio):
     assert "Vencido" in text
 
 
-def test_list_bad_range_is_explained(client_for, collector, portfolio):
-    text = text_of(client_for(collector).get(reverse("credits:list"), {"dpd_min": 90, "dpd_max": 5}))
+def test_list_bad_range_is_explained(client_for, supervisor, portfolio):
+    text = text_of(client_for(supervisor).get(reverse("credits:list"), {"dpd_min": 90, "dpd_max": 5}))
     assert "Debe ser mayor o igual que «desde» (90)." in text
 
 
-def test_list_query_count_is_fixed(client_for, collector, make_credit, business_date,
+def test_list_query_count_is_fixed(client_for, supervisor, make_credit, business_date,
                                    django_assert_num_queries):
     """Session, user, groups, business date (menu), count, one page of credits with borrowers."""
     for n in range(3):
         make_credit(folio=f"N-{n:03d}", amounts=("5000.00",), first_due_date=FIRST_DUE,
                     term_months=12, as_of=BUSINESS_DATE)
-    client = client_for(collector)
+    client = client_for(supervisor)
     client.get(reverse("credits:list"))
     with django_assert_num_queries(LIST_QUERIES):
         client.get(reverse("credits:list"), {"orden": "-atraso"})
@@ -276,13 +292,13 @@ def test_list_query_count_is_fixed(client_for, collector, make_credit, business_
 
 
 # --- the person page fragment ------------------------------------------------------------------
-def test_person_credits_fragment(rf, collector, make_user, credit_with_payments):
+def test_person_credits_fragment(rf, supervisor, make_user, credit_with_payments):
     from django.template import Context, Template
 
     template = Template("{% load credit_ui %}{% person_credits person %}")
     guarantor = credit_with_payments.parties.get(role="aval").person
     request = rf.get("/")
-    request.user = collector
+    request.user = supervisor
     html = template.render(Context({"request": request, "person": guarantor}))
     assert 'href="/creditos/CE-000101/"' in html and "Aval" in html and "Vencido" in html
     assert "de Ana López Mendoza" in html
@@ -290,7 +306,7 @@ def test_person_credits_fragment(rf, collector, make_user, credit_with_payments)
     assert "CE-000101" not in template.render(Context({"request": request, "person": guarantor}))
 
 
-def test_person_credits_as_a_people_page_panel(rf, collector, credit_with_payments):
+def test_person_credits_as_a_people_page_panel(rf, supervisor, credit_with_payments):
     """How the lead wires it: a PersonPanel whose context is views.person_credits_context."""
     from recupera.credits.views import person_credits_context
     from recupera.people.panels import (
@@ -301,7 +317,7 @@ def test_person_credits_as_a_people_page_panel(rf, collector, credit_with_paymen
     )
 
     request = rf.get("/")
-    request.user = collector
+    request.user = supervisor
     register_person_panel(PersonPanel(key="credits-test", template="credits/_person_credits.html",
                                       context=person_credits_context, order=10,
                                       perm="credits.view_credit"))

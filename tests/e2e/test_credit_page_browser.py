@@ -56,7 +56,11 @@ def test_collector_finds_a_credit_by_folio_and_sees_the_payoff(
 
     state = credit_state(credit_detail(folio=FOLIO), as_of=BUSINESS_DATE)
     payoff = format_mxn(state.payoff_amount)
+    from recupera.collections.services import case_open, cases_reassign
+
     collector = make_user(Role.COLLECTOR, username="gestora", first_name="Lucía")
+    case = case_open(actor=None, credit=overdue_credit, as_of=BUSINESS_DATE)  # her case
+    cases_reassign(actor=None, cases=[case], collector=collector, reason="asignación", as_of=BUSINESS_DATE)
 
     page = login(collector)
     page.fill("#q", FOLIO)

@@ -63,7 +63,8 @@ def test_list_search_retrieve_and_patch(person_factory, supervisor, api_client_f
 
 @pytest.mark.parametrize(("role", "read", "write"), [
     (Role.AUDITOR, 200, 403), (Role.CASHIER, 200, 403), (Role.SUPERVISOR, 200, 200),
-    (Role.COLLECTOR, 403, 403),  # list is allowed; this person is not in the collector's cases
+    (Role.COLLECTOR, 404, 404),  # list is allowed but scoped: a person outside the collector's
+                                 # cases does not exist for them (no hint that it does)
     (None, 403, 403),
 ])
 def test_api_roles(person_factory, make_user, api_client_for, role, read, write):

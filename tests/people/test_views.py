@@ -27,9 +27,9 @@ def test_person_page_shows_identity_logs_the_view_and_has_a_fixed_query_count(
     client = client_for(supervisor)
     client.get(reverse("people:detail", args=[ana.pk]))  # warm caches (content types)
     # session, user, roles; person + contact points + addresses; view-log insert;
-    # base template (core context processor): roles, 2 × model permissions, business date;
-    # the credits panel: the person's credits with their roles (2) and its permission check (1)
-    with django_assert_num_queries(14):
+    # base template (context processor, once per request): 2 × model permissions, business date,
+    # unread messages; the credits panel: the person's credits with their roles (1)
+    with django_assert_num_queries(12):
         response = client.get(reverse("people:detail", args=[ana.pk]))
     html = response.content.decode()
     assert response.status_code == 200
@@ -86,10 +86,10 @@ def test_edit_and_contact_add_pages_call_the_services(person_factory, supervisor
     assert "teléfono" in response.context["form"].errors["value"][0]
 
 
-def test_list_searches_and_paginates(person_factory, collector, client_for):
+def test_list_searches_and_paginates(person_factory, supervisor, client_for):
     person_factory(first_name="Lucía", last_name="Acosta")
     person_factory(first_name="Pedro", last_name="Borbón")
-    client = client_for(collector)
+    client = client_for(supervisor)
     html = client.get(reverse("people:list"), {"q": "lucia"}).content.decode()
     assert "Lucía Acosta" in html and "Pedro" not in html
 
@@ -100,7 +100,7 @@ def test_list_searches_and_paginates(person_factory, collector, client_for):
     (Role.CUSTODY, 200, 200, 403, 403),
     (Role.SUPERVISOR, 200, 200, 200, 200),
     (Role.PORTFOLIO_OFFICE, 200, 200, 200, 200),
-    # a collector opens only the people of their own cases (core/predicates.py)
+    # a supervisor opens only the people of their own cases (core/predicates.py)
     (Role.COLLECTOR, 200, 403, 403, 200),
     (None, 403, 403, 403, 403),
 ])

@@ -8,15 +8,24 @@ from recupera.core.navigation import menu_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Menu, roles, business date and unread messages for the base layout. Computed once per
+    request: fragments rendered with the request (person-page panels) reuse it."""
+    cached = getattr(request, "_recupera_navigation", None)
+    if cached is not None:
+        return cached
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    from recupera.collections.selectors import unread_messages_count
+    from recupera.core.predicates import roles_of
     from recupera.core.services import business_date_get
 
-    roles = sorted(user.groups.values_list("name", flat=True))
-    return {
+    result = {
         "nav_items": menu_for(user),
-        "user_roles": roles,
+        "unread_messages": unread_messages_count(user=user),
+        "user_roles": sorted(roles_of(user)),
         "business_date": business_date_get(),
         "can_search": user.has_perm("core.use_search"),
     }
+    request._recupera_navigation = result  # type: ignore[attr-defined]
+    return result

@@ -27,6 +27,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Reglas y plazos"), "collections:rules", "collections.manage_rules"),
     NavItem(_("Pagos"), "payments:imports", "payments.view_payment"),
     NavItem(_("Caja"), "payments:cashier", "payments.capture_cash"),
+    NavItem(_("Cierre diario"), "cob:runs", "cob.view_close"),
     NavItem(_("Bitácora de auditoría"), "audit:list", "core.view_audit"),
     NavItem(_("Administración"), "admin:index", "core.administer"),
 )

@@ -11,16 +11,21 @@ import rules
 from recupera.core.roles import Role
 
 
+def roles_of(user) -> frozenset[str]:  # type: ignore[no-untyped-def]
+    """The names of the user's role groups, read once per user object (one query)."""
+    cached = getattr(user, "_recupera_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._recupera_roles = cached
+    return cached
+
+
 def _has_role(role: Role) -> rules.Predicate:
     @rules.predicate(name=f"has_role[{role.name}]")
     def predicate(user) -> bool:  # type: ignore[no-untyped-def]
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return False
-        cached = getattr(user, "_recupera_roles", None)
-        if cached is None:
-            cached = frozenset(user.groups.values_list("name", flat=True))
-            user._recupera_roles = cached
-        return role.value in cached
+        return role.value in roles_of(user)
 
     return predicate
 
@@ -144,3 +149,54 @@ rules.add_perm("payments.view_cash_cut", is_cashier | is_supervisor | is_portfol
 rules.add_perm("payments.reverse_payment", is_supervisor | is_portfolio_office | is_superuser)
 rules.add_perm("payments.assign_unidentified", is_portfolio_office | is_supervisor | is_superuser)
 rules.add_perm("payments.export_payroll", is_portfolio_office | is_superuser)
+
+
+# agreements
+# Authority levels (agreements.models.Level): 1 gestor, 2 jefe, 3 subdirección, 4 dirección/comité
+# (superuser: the Dirección records the committee's decision).
+def authority_level(user) -> int:  # type: ignore[no-untyped-def]
+    if is_superuser(user):
+        return 4
+    if is_portfolio_office(user):
+        return 3
+    if is_supervisor(user):
+        return 2
+    if is_collector(user):
+        return 1
+    return 0
+
+
+@rules.predicate
+def can_decide_agreement(user, agreement) -> bool:  # type: ignore[no-untyped-def]
+    """Nobody approves their own offer; the approver's level must reach the required one."""
+    if agreement is None:
+        return authority_level(user) >= 2
+    return agreement.proposed_by_id != user.pk and authority_level(user) >= agreement.required_level
+
+
+rules.add_perm("agreements.view_agreement", reads_whole_portfolio | is_collector)
+rules.add_perm("agreements.propose", works_cases | is_portfolio_office)
+rules.add_perm("agreements.decide", (is_supervisor | is_portfolio_office | is_superuser)
+               & can_decide_agreement)
+rules.add_perm("agreements.manage_policy", is_portfolio_office | is_superuser)
+rules.add_perm("agreements.settle", is_cashier | is_supervisor | is_portfolio_office | is_superuser)
+
+
+# scoping of lists ----------------------------------------------------------------------------
+# The list-shaped twin of the object rules above: pages and APIs that list credits or people
+# narrow their querysets here, so a collector's lists show exactly what the object rules allow.
+def scope_credits(user, qs):  # type: ignore[no-untyped-def]
+    from recupera.collections.selectors import restrict_credits
+
+    return restrict_credits(user=user, qs=qs)
+
+
+def scope_people(user, qs):  # type: ignore[no-untyped-def]
+    from recupera.collections.selectors import restrict_people
+
+    return restrict_people(user=user, qs=qs)
+
+
+# cob (the daily close)
+rules.add_perm("cob.run_close", is_portfolio_office | is_it_admin | is_superuser)
+rules.add_perm("cob.view_close", is_portfolio_office | is_it_admin | is_auditor | is_superuser)

@@ -28,7 +28,8 @@ DEMO_USERS: dict[Role, tuple[str, str, str]] = {
 }
 
 # Apps whose models Administración TI maintains in the Django admin (catalogs, settings).
-IT_ADMIN_APPS = ("core", "people", "credits", "auth", "axes", "otp_totp")
+IT_ADMIN_APPS = ("core", "people", "credits", "collections", "payments", "agreements", "cob", "auth", "axes",
+                 "otp_totp")
 
 
 def grant_it_admin_catalog_perms(**kwargs) -> None:  # type: ignore[no-untyped-def]

@@ -18,12 +18,23 @@ class SearchResult:
     landing_url: str | None = None
 
 
-def global_search(query: str) -> SearchResult:
+def global_search(query: str, *, user: Any) -> SearchResult:
+    """What `user` may see: a collector finds only the people and credits of their own cases
+    (the inbound-call screen is where any caller is found)."""
+    from recupera.core.predicates import scope_credits, scope_people
+    from recupera.credits.models import Credit
     from recupera.credits.selectors import credit_search
+    from recupera.people.models import Person
     from recupera.people.selectors import person_search
 
     credits = list(credit_search(query=query, limit=SEARCH_LIMIT))
     people = list(person_search(query=query, limit=SEARCH_LIMIT + 1))
+    allowed_credits = set(scope_credits(user, Credit.objects.filter(pk__in=[c.pk for c in credits]))
+                          .values_list("pk", flat=True)) if credits else set()
+    allowed_people = set(scope_people(user, Person.objects.filter(pk__in=[p.pk for p in people]))
+                         .values_list("pk", flat=True)) if people else set()
+    credits = [c for c in credits if c.pk in allowed_credits]
+    people = [p for p in people if p.pk in allowed_people]
     result = SearchResult(
         people=people[:SEARCH_LIMIT], credits=credits, people_truncated=len(people) > SEARCH_LIMIT
     )

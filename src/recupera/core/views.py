@@ -33,7 +33,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if len(query) < 3:
             context["too_short"] = True
         else:
-            result = global_search(query)
+            result = global_search(query, user=request.user)
             if result.landing_url:
                 return redirect(result.landing_url)
             context.update(people=result.people, credits=result.credits,

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from recupera.core.predicates import scope_credits
 from recupera.credits.models import Credit
 from recupera.credits.serializers import (
     AsOfQuerySerializer,
@@ -76,4 +77,4 @@ class CreditListAPI(generics.ListAPIView):
 
         filters = {k: v for k, v in _query(CreditFilterSerializer, self.request).items()
                    if v not in (None, "")}
-        return credit_list(filters=filters)
+        return scope_credits(self.request.user, credit_list(filters=filters))

@@ -190,9 +190,12 @@ def _borrower(credit: Credit) -> dict[str, str]:
 def state_json(credit: Credit, state: engine.CreditState) -> dict[str, Any]:
     """The credit's state as JSON (DESIGN.md `credit show --json`): money as "1234.50",
     dates ISO, installment statuses as the engine's codes."""
+    from recupera.payments.references import payment_reference_for
+
     natural_keys = {e.pk: e.natural_key for e in credit.ledger_entries.all()}
     return {
         "folio": credit.folio,
+        "payment_reference": payment_reference_for(credit),
         "as_of": state.as_of.isoformat(),
         "status": str(status_for(credit, state)),
         "financial_status": state.status,

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from recupera.core.predicates import scope_credits
 from recupera.core.services import business_date_get
 from recupera.core.views import require_perm
 from recupera.credits.models import Credit, CreditParty
@@ -226,7 +227,7 @@ def credit_list(request: HttpRequest) -> HttpResponse:
     filters = {k: v for k, v in (form.cleaned_data if form.is_valid() else {}).items()
                if v not in (None, "") and k != "orden"}
     sort = request.GET.get("orden") if request.GET.get("orden") in SORTS else "folio"
-    credits = select_credits(filters=filters).order_by(*SORTS[sort])
+    credits = scope_credits(request.user, select_credits(filters=filters)).order_by(*SORTS[sort])
     page = Paginator(credits, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -250,6 +251,7 @@ def credit_detail(request: HttpRequest, folio: str) -> HttpResponse:
     require_perm(request, "credits.view_credit")
     as_of, business_date, as_of_error = _as_of_from(request)
     credit = _credit_or_404(folio)
+    require_perm(request, "credits.view_credit", credit)  # a collector: only their cases' credits
     context = _statement_context(credit, as_of, business_date)
     context.update(as_of_error=as_of_error, as_of_input=request.GET.get("as_of", "") if as_of_error else
                    date_format(as_of, "d/m/Y"))
@@ -263,6 +265,7 @@ def statement_pdf(request: HttpRequest, folio: str) -> HttpResponse:
 
     as_of, business_date, _error = _as_of_from(request)
     credit = _credit_or_404(folio)
+    require_perm(request, "credits.view_credit", credit)
     context = _statement_context(credit, as_of, business_date)
     context.update(generated_at=timezone.localtime(), document_title=_("Estado de cuenta"),
                    generated_by=request.user)

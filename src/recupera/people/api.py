@@ -12,6 +12,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from recupera.core.predicates import scope_people
 from recupera.people import selectors, services
 from recupera.people.models import SONORA, STATE_CHOICES, Address, ContactPoint, Person
 
@@ -137,7 +138,8 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         filters = {"q": self.request.query_params.get("q", "")} if self.action == "list" else {}
-        return selectors.persons_with_details(selectors.person_list(filters=filters))
+        people = scope_people(self.request.user, selectors.person_list(filters=filters))
+        return selectors.persons_with_details(people)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from recupera.core.predicates import scope_people
 from recupera.core.views import require_perm
 from recupera.people import selectors, services
 from recupera.people.forms import (
@@ -43,7 +44,8 @@ def _warn(request: HttpRequest, warnings: list[str]) -> None:
 def person_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, "people.view_person")
     query = (request.GET.get("q") or "").strip()
-    page = Paginator(selectors.person_list(filters={"q": query}), PAGE_SIZE).get_page(
+    people = scope_people(request.user, selectors.person_list(filters={"q": query}))
+    page = Paginator(people, PAGE_SIZE).get_page(
         request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

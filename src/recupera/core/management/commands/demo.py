@@ -37,6 +37,10 @@ def ensure_demo_users(password: str = DEMO_PASSWORD) -> list[tuple[Role, str]]:
     return created
 
 
+def _demo_collectors() -> list:  # type: ignore[type-arg]
+    return list(get_user_model().objects.filter(groups__name=Role.COLLECTOR.value, is_active=True))
+
+
 class Command(BaseCommand):
     help = "Prepara y arranca la demostración en http://127.0.0.1:8000"
 
@@ -45,6 +49,17 @@ class Command(BaseCommand):
                             help="créditos de la cartera de demostración (default %(default)s)")
         parser.add_argument("--addrport", default="127.0.0.1:8000")
         parser.add_argument("--no-serve", action="store_true", help="prepara todo pero no arranca el servidor")
+
+    def _assign_cases(self) -> None:
+        """Open the cases of the overdue credits and hand them to the demo collector."""
+        from recupera.collections.models import AssignmentRule
+        from recupera.collections.services import assignment_rule_create
+        from recupera.core.services import business_date_get
+
+        if not AssignmentRule.objects.exists():
+            assignment_rule_create(actor=None, name="Toda la cartera (demostración)",
+                                   collectors=_demo_collectors(), order=100)
+        call_command("collections_daily", date=business_date_get(), verbosity=0)
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         from recupera.core.services import business_date_get, business_date_set
@@ -57,8 +72,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Cargando la cartera de demostración ({opts['credits']} créditos)…")
             call_command("demo_data", credits=opts["credits"], seed=DEMO_SEED, verbosity=1)
         users = ensure_demo_users()
+        self._assign_cases()
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Usuarios de demostración (contraseña para todos: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Usuarios de demostración (contraseña para todos: {DEMO_PASSWORD})"))
         for role, username in users:
             self.stdout.write(f"  {username:<14} {role.value}")
         self.stdout.write("")
