@@ -235,3 +235,115 @@ class ConductSettingsForm(forms.ModelForm):
 
 DeadlineFormSet = forms.modelformset_factory(
     DeadlineRule, fields=["first_contact_business_days", "action_every_days"], extra=0)
+
+
+class PesosField(forms.DecimalField):
+    """An amount in pesos as people write it in Mexico: "50,000.00", "$50000" or "50000.5"."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+        self.widget.input_type = "text"
+        self.widget.attrs.update({"inputmode": "decimal", "placeholder": "0.00"})
+        self.widget.attrs.pop("step", None)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.replace("$", "").replace(",", "").replace(" ", "").strip()
+        return super().to_python(value)
+
+
+def _collector_label(user: Any) -> str:
+    return user.get_full_name() or user.username
+
+
+class AssignmentRuleForm(forms.Form):
+    """Parse a rule of the Subdirección; the rule's checks (balance range, collectors,
+    municipality or region) live in services._rule_clean and come back to the named field."""
+
+    name = forms.CharField(label=_("Nombre"), max_length=80)
+    order = forms.IntegerField(label=_("Orden (la primera regla que coincide toma el caso)"),
+                               min_value=0, max_value=32767, initial=10)
+    municipality = forms.ModelChoiceField(label=_("Municipio"), required=False, queryset=None,  # type: ignore[arg-type]
+                                          empty_label=_("— cualquiera"), error_messages={
+                                              "invalid_choice": _("Municipio: elija un municipio de Sonora.")})
+    region = forms.ChoiceField(label=_("o región"), required=False, error_messages={
+        "invalid_choice": _("Región: elija una región de Sonora de la lista.")})
+    stage = forms.ChoiceField(label=_("Etapa"), required=False,
+                              choices=[("", _("— cualquiera"))] + list(Stage.choices),
+                              error_messages={"invalid_choice": _("Etapa: elija una etapa de la lista.")})
+    balance_min = PesosField(label=_("Saldo desde (MXN)"), required=False)
+    balance_max = PesosField(label=_("Saldo hasta (MXN)"), required=False)
+    collectors = forms.ModelMultipleChoiceField(label=_("Gestores"), queryset=None,  # type: ignore[arg-type]
+                                                widget=forms.CheckboxSelectMultiple,
+                                                error_messages={
+                                                    "required": _("Gestores: elija al menos un gestor de cobranza."),
+                                                    "invalid_choice": _("Gestores: elija solo gestores de "
+                                                                        "cobranza activos de la lista."),
+                                                    "invalid_pk_value": _("Gestores: elija solo gestores de "
+                                                                          "cobranza activos de la lista.")})
+
+    def __init__(self, *args: Any, rule: Any = None, **kwargs: Any) -> None:
+        if rule is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": rule.name, "order": rule.order, "municipality": rule.municipality_id,
+                "region": rule.region, "stage": rule.stage, "balance_min": rule.balance_min,
+                "balance_max": rule.balance_max, "collectors": [u.pk for u in rule.collectors.all()]}
+        super().__init__(*args, **kwargs)
+        from recupera.collections.services import _active_collectors
+        from recupera.people.models import Municipality
+
+        self.rule = rule
+        self.fields["municipality"].queryset = Municipality.objects.order_by("name")
+        regions = sorted(set(Municipality.objects.values_list("region", flat=True)))
+        self.fields["region"].choices = [("", _("— cualquiera"))] + [(r, r) for r in regions]
+        self.fields["collectors"].queryset = _active_collectors().distinct().order_by(
+            "first_name", "last_name", "username")
+        self.fields["collectors"].label_from_instance = _collector_label
+        self.fields["name"].widget.attrs.update({"autofocus": True})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("municipality") and data.get("region"):
+            self.add_error("region", _("Región: elija un municipio o una región, no ambos."))
+        low, high = data.get("balance_min"), data.get("balance_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("balance_max", _("Saldo hasta: debe ser mayor o igual que el saldo desde."))
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {"name": d["name"], "order": d["order"], "municipality": d.get("municipality"),
+                "region": d.get("region") or "", "stage": d.get("stage") or "",
+                "balance_min": d.get("balance_min"), "balance_max": d.get("balance_max"),
+                "collectors": list(d["collectors"])}
+
+
+class OutcomeForm(forms.Form):
+    """Add or rename an entry of the outcome catalog (its meaning is fixed when it is added)."""
+
+    name = forms.CharField(label=_("Nombre"), max_length=80)
+    order = forms.IntegerField(label=_("Orden en la lista"), min_value=0, max_value=32767, initial=10)
+    is_conversation = forms.BooleanField(label=_("Hubo conversación con la persona"), required=False)
+    discusses_debt = forms.BooleanField(label=_("Se trató el adeudo o se pidió el pago"), required=False)
+    requires_promise = forms.BooleanField(label=_("Lleva promesa de pago"), required=False)
+
+    MEANING = ("is_conversation", "discusses_debt", "requires_promise")
+
+    def __init__(self, *args: Any, outcome: Any = None, **kwargs: Any) -> None:
+        if outcome is not None and "initial" not in kwargs:
+            kwargs["initial"] = {"name": outcome.name, "order": outcome.order}
+        super().__init__(*args, **kwargs)
+        self.outcome = outcome
+        if outcome is not None:  # renaming: the meaning stays
+            for name in self.MEANING:
+                del self.fields[name]
+        self.fields["name"].widget.attrs.update({"autofocus": True})
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        kwargs = {"name": d["name"], "order": d["order"]}
+        if self.outcome is None:
+            kwargs.update({name: bool(d.get(name)) for name in self.MEANING})
+        return kwargs

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -391,15 +392,36 @@ def letter_batch_file(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response(letters.batch_pdf_bytes(batch), filename=f"cartas-{batch.pk}.pdf", inline=False)
 
 
-@login_required
-def rules_page(request: HttpRequest) -> HttpResponse:
-    """Reglas y plazos: the Subdirección edits the case, promise and conduct settings and the
-    deadlines per stage here (assignment rules, outcomes and letters in the admin)."""
-    require_perm(request, "collections.manage_rules")
+RULE_ACTIONS = ("regla", "regla_baja", "regla_alta", "resultado", "resultado_baja", "resultado_alta")
+
+
+def _form_refused(form: Any, exc: services.WorkbenchError) -> None:
+    """Put the service's Spanish refusal on the field it names (or on the whole form)."""
+    field = getattr(exc, "field", None)
+    form.add_error(field if field in form.fields else None, str(exc))
+
+
+def _pk(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _editing(request: HttpRequest, param: str, model: Any) -> tuple[bool, Any]:
+    """(?regla=nueva | ?regla=<id>) -> (show the form, the row or None for a new one)."""
+    value = request.GET.get(param, "")
+    if value in ("nueva", "nuevo"):
+        return True, None
+    if _pk(value) is not None:
+        return True, get_object_or_404(model, pk=int(value))
+    return False, None
+
+
+def _rules_render(request: HttpRequest, *, status: int = 200, **forms: Any) -> HttpResponse:
     from recupera.collections.forms import (
+        AssignmentRuleForm,
         CollectionSettingsForm,
         ConductSettingsForm,
         DeadlineFormSet,
+        OutcomeForm,
     )
     from recupera.collections.models import (
         AssignmentRule,
@@ -410,22 +432,105 @@ def rules_page(request: HttpRequest) -> HttpResponse:
     )
 
     cfg, conduct_cfg = CollectionSettings.load(), ConductSettings.load()
-    post = request.POST if request.method == "POST" else None
-    settings_form = CollectionSettingsForm(post, instance=cfg, prefix="casos")
-    conduct_form = ConductSettingsForm(post, instance=conduct_cfg, prefix="conducta")
-    deadlines = DeadlineFormSet(post, queryset=DeadlineRule.objects.all(), prefix="plazos")
-    if post is not None:
-        if settings_form.is_valid() and conduct_form.is_valid() and deadlines.is_valid():
-            services.settings_update(actor=request.user, forms=[settings_form, conduct_form, *deadlines.forms])
-            messages.success(request, _("Reglas y plazos guardados; el cambio quedó en la bitácora."))
-            return redirect("collections:rules")
-        messages.error(request, _("Revise los campos marcados."))
+    if "rule_form" not in forms:
+        show, rule = _editing(request, "regla", AssignmentRule)
+        forms["rule_form"] = AssignmentRuleForm(rule=rule, prefix="regla") if show else None
+    if "outcome_form" not in forms:
+        show, outcome = _editing(request, "resultado", Outcome)
+        forms["outcome_form"] = OutcomeForm(outcome=outcome, prefix="resultado") if show else None
+    if forms.get("settings_form") is None:
+        forms["settings_form"] = CollectionSettingsForm(instance=cfg, prefix="casos")
+        forms["conduct_form"] = ConductSettingsForm(instance=conduct_cfg, prefix="conducta")
+        forms["deadline_forms"] = DeadlineFormSet(queryset=DeadlineRule.objects.all(), prefix="plazos")
     return render(request, "collections/rules.html", {
-        "settings_form": settings_form, "conduct_form": conduct_form, "deadline_forms": deadlines,
+        "settings_form": forms["settings_form"], "conduct_form": forms["conduct_form"],
+        "deadline_forms": forms["deadline_forms"],
+        "rule_form": forms["rule_form"], "outcome_form": forms["outcome_form"],
         "settings": cfg, "conduct": conduct_cfg,
         "deadlines": DeadlineRule.objects.all(),
         "assignment_rules": AssignmentRule.objects.select_related("municipality").prefetch_related("collectors"),
         "outcomes": Outcome.objects.all(),
-    })
+    }, status=status)
 
 
+def _rules_catalog_post(request: HttpRequest, action: str) -> HttpResponse:
+    """The assignment rules and the outcome catalog: create, edit, deactivate, reactivate."""
+    from recupera.collections.forms import AssignmentRuleForm, OutcomeForm
+    from recupera.collections.models import AssignmentRule, Outcome
+
+    is_rule = action.startswith("regla")
+    model = AssignmentRule if is_rule else Outcome
+    anchor = "asignacion" if is_rule else "resultados"
+    pk = _pk(request.POST.get("id"))
+    row = get_object_or_404(model, pk=pk) if pk is not None else None
+    done = redirect(f"{reverse('collections:rules')}#{anchor}")
+    if action in ("regla", "resultado"):
+        if is_rule:
+            form: Any = AssignmentRuleForm(request.POST, rule=row, prefix="regla")
+        else:
+            form = OutcomeForm(request.POST, outcome=row, prefix="resultado")
+        if form.is_valid():
+            try:
+                if is_rule and row is None:
+                    services.assignment_rule_create(actor=request.user, **form.service_kwargs())
+                elif is_rule:
+                    services.assignment_rule_update(actor=request.user, rule=row, **form.service_kwargs())
+                elif row is None:
+                    services.outcome_create(actor=request.user, **form.service_kwargs())
+                else:
+                    services.outcome_update(actor=request.user, outcome=row, **form.service_kwargs())
+            except services.WorkbenchError as exc:
+                _form_refused(form, exc)
+            else:
+                messages.success(request, _("Guardado; el cambio quedó en la bitácora."))
+                return done
+        messages.error(request, _("Revise los campos marcados."))
+        return _rules_render(request, status=422, **{"rule_form" if is_rule else "outcome_form": form})
+    if row is None:
+        raise Http404
+    try:
+        if action == "regla_baja":
+            services.assignment_rule_deactivate(actor=request.user, rule=row)
+        elif action == "regla_alta":
+            services.assignment_rule_update(actor=request.user, rule=row, active=True)
+        elif action == "resultado_baja":
+            services.outcome_deactivate(actor=request.user, outcome=row)
+        else:
+            services.outcome_update(actor=request.user, outcome=row, active=True)
+    except services.WorkbenchError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("«{name}» ya no está vigente.").format(name=row.name)
+                         if action.endswith("baja") else
+                         _("«{name}» vuelve a estar vigente.").format(name=row.name))
+    return done
+
+
+@login_required
+def rules_page(request: HttpRequest) -> HttpResponse:
+    """Reglas y plazos: the Subdirección edits the case, promise and conduct settings, the
+    deadlines per stage, the assignment rules (?regla=nueva | <id>) and the outcome catalog
+    (?resultado=nuevo | <id>) here (letters in the admin)."""
+    require_perm(request, "collections.manage_rules")
+    from recupera.collections.forms import (
+        CollectionSettingsForm,
+        ConductSettingsForm,
+        DeadlineFormSet,
+    )
+    from recupera.collections.models import CollectionSettings, ConductSettings, DeadlineRule
+
+    if request.method != "POST":
+        return _rules_render(request)
+    action = request.POST.get("seccion", "")
+    if action in RULE_ACTIONS:
+        return _rules_catalog_post(request, action)
+    settings_form = CollectionSettingsForm(request.POST, instance=CollectionSettings.load(), prefix="casos")
+    conduct_form = ConductSettingsForm(request.POST, instance=ConductSettings.load(), prefix="conducta")
+    deadlines = DeadlineFormSet(request.POST, queryset=DeadlineRule.objects.all(), prefix="plazos")
+    if settings_form.is_valid() and conduct_form.is_valid() and deadlines.is_valid():
+        services.settings_update(actor=request.user, forms=[settings_form, conduct_form, *deadlines.forms])
+        messages.success(request, _("Reglas y plazos guardados; el cambio quedó en la bitácora."))
+        return redirect("collections:rules")
+    messages.error(request, _("Revise los campos marcados."))
+    return _rules_render(request, settings_form=settings_form, conduct_form=conduct_form,
+                         deadline_forms=deadlines, rule_form=None, outcome_form=None)

@@ -3,6 +3,7 @@ user per role, print their credentials, start the task worker and serve on 127.0
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 
@@ -59,7 +60,7 @@ class Command(BaseCommand):
         if not AssignmentRule.objects.exists():
             assignment_rule_create(actor=None, name="Toda la cartera (demostración)",
                                    collectors=_demo_collectors(), order=100)
-        call_command("collections_daily", date=business_date_get(), verbosity=0)
+        call_command("collections_daily", date=business_date_get(), stdout=io.StringIO())
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         from recupera.core.services import business_date_get, business_date_set
