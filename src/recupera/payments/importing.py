@@ -13,7 +13,7 @@ from recupera.credits.importing.registry import ImportCommand, register_import
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="ARCHIVO", help="Archivo de pagos del banco.")
     parser.add_argument("--layout", required=True, metavar="FORMATO",
-                        help="Formato: bbva-cie, estado-cuenta-pipe, generic-csv…")
+                        help="Formato: bbva-cie, estado-cuenta-pipe, generic-csv, nomina…")
     parser.add_argument("--mode", choices=["todo_o_nada", "solo_validos"], default="solo_validos",
                         help="Si hay renglones con error: no aplicar nada, o aplicar los válidos.")
     parser.add_argument("--user", default="", help="Usuario que registra la importación.")

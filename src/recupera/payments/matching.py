@@ -21,6 +21,9 @@ def match_rows(rows: list[ParsedRow]) -> list[Problem]:
     """Set credit_id/match/unidentified_reason on each row. Returns warnings for the report."""
     from recupera.credits.models import Credit
 
+    payroll = [row for row in rows if row.folio or row.employee_number]
+    warnings: list[Problem] = _match_payroll(payroll, Credit) if payroll else []
+    rows = [row for row in rows if not (row.folio or row.employee_number)]
     by_algorithm: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         name = row.agreement.reference_algorithm
@@ -56,7 +59,6 @@ def match_rows(rows: list[ParsedRow]) -> list[Problem]:
         _match_by_folio(pending, Credit)
         _match_by_curp([r for r in pending if r.credit_id is None], Credit)
 
-    warnings = []
     for row in pending:
         if row.credit_id is not None:
             how = _("el folio") if row.match == BankOperation.Match.FOLIO else _("la CURP")
@@ -109,3 +111,42 @@ def _match_by_curp(rows: list[ParsedRow], Credit) -> None:  # type: ignore[no-un
         elif len(found) > 1:
             row.unidentified_reason += _(" (la CURP del concepto tiene %(n)s créditos)") % {
                 "n": len(found)}
+
+
+def _match_payroll(rows: list[ParsedRow], Credit) -> list[Problem]:  # type: ignore[no-untyped-def]
+    """Payroll deductions (layout `nomina`): the folio first, else the employee number of an
+    active enrollment (only when it names exactly one credit)."""
+    from recupera.payments.models import PayrollEnrollment
+
+    folios = dict(Credit.objects.filter(folio__in=sorted({r.folio for r in rows if r.folio}))
+                  .values_list("folio", "pk"))
+    by_employee: dict[str, list[int]] = defaultdict(list)
+    numbers = sorted({r.employee_number for r in rows if r.employee_number})
+    for number, credit_id in PayrollEnrollment.objects.filter(
+            active=True, employee_number__in=numbers).values_list("employee_number", "credit_id"):
+        by_employee[number].append(credit_id)
+    warnings: list[Problem] = []
+    for row in rows:
+        if row.folio and row.folio in folios:
+            row.credit_id, row.match = folios[row.folio], BankOperation.Match.FOLIO
+            continue
+        found = by_employee.get(row.employee_number, []) if row.employee_number else []
+        reason = (_("el folio %(f)s no corresponde a ningún crédito") % {"f": row.folio}
+                  if row.folio else _("sin folio"))
+        if len(found) == 1:
+            row.credit_id, row.match = found[0], BankOperation.Match.EMPLOYEE
+            warnings.append(Problem(row.line_number, "folio", _(
+                "%(reason)s; se identificó por el número de empleado %(n)s.") % {
+                "reason": reason[:1].upper() + reason[1:], "n": row.employee_number}, WARNING))
+            continue
+        if len(found) > 1:
+            reason += _(" y el número de empleado %(n)s tiene %(k)s créditos en nómina") % {
+                "n": row.employee_number, "k": len(found)}
+        elif row.employee_number:
+            reason += _(" y el número de empleado %(n)s no está inscrito en nómina") % {
+                "n": row.employee_number}
+        row.unidentified_reason = reason
+        warnings.append(Problem(row.line_number, "folio", _(
+            "%(reason)s; el pago queda en la bandeja de pagos no identificados.") % {
+            "reason": reason[:1].upper() + reason[1:]}, WARNING))
+    return warnings

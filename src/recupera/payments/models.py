@@ -193,6 +193,7 @@ class BankOperation(models.Model):
         REFERENCE = "referencia", _("Referencia bancaria")
         FOLIO = "folio", _("Folio en el concepto")
         CURP = "curp", _("CURP en el concepto")
+        EMPLOYEE = "empleado", _("Número de empleado (nómina)")
         MANUAL = "manual", _("Asignación manual")
 
     agreement = models.ForeignKey(BankAgreement, verbose_name=_("convenio"), on_delete=models.PROTECT,
@@ -279,3 +280,35 @@ class Receipt(models.Model):
     @property
     def folio(self) -> str:
         return f"CAJA-{self.pk:07d}" if self.pk else "CAJA-"
+
+
+class PayrollEnrollment(models.Model):
+    """A debtor who is a state employee: the credit is paid by payroll deduction (descuento vía
+    nómina). Edited with services.payroll_enrollment_save (audited), also from the admin.
+
+    `amount`: the most the agency deducts per pay period; empty = what is owed (overdue plus the
+    period's installment)."""
+
+    credit = models.OneToOneField("credits.Credit", verbose_name=_("crédito"),
+                                  on_delete=models.PROTECT, related_name="payroll_enrollment")
+    employee_number = models.CharField(_("número de empleado"), max_length=30, db_index=True)
+    agency = models.CharField(_("dependencia"), max_length=120, db_index=True)
+    active = models.BooleanField(_("vigente"), default=True)
+    since = models.DateField(_("desde"))
+    amount = models.DecimalField(_("importe máximo por periodo"), null=True, blank=True,
+                                 help_text=_("Vacío: lo vencido más la mensualidad del periodo."),
+                                 **MONEY)
+    created_at = models.DateTimeField(_("alta"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modificado"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("descuento vía nómina")
+        verbose_name_plural = _("descuentos vía nómina")
+        ordering = ["agency", "employee_number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gt=0),
+                                   name="payroll_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} · {self.employee_number}"

@@ -64,6 +64,9 @@ class ParsedRow:
     payment_type: str
     branch: str
     raw: str
+    # Payroll deductions (layout `nomina`): matched by folio, then by employee number.
+    folio: str = ""
+    employee_number: str = ""
     # Filled by matching:
     credit_id: int | None = None
     match: str = ""
@@ -171,25 +174,60 @@ class _Context:
     def build(self, row: int, values: dict[str, str], raw: str) -> ParsedRow | None:
         """Typed row from the layout's fields, or None after recording its problems."""
         errors_before = len(self.result.problems)
-        value_date = self._date(row, values.get("date", "").strip())
+        if "date" not in self.layout.fields and "period" in self.layout.fields:
+            value_date = self._period(row, values.get("period", "").strip())
+        else:
+            value_date = self._date(row, values.get("date", "").strip())
         amount = self._amount(row, values.get("amount", "").strip())
         agreement = self._agreement(row, values)
         key_parts = [values.get(name, "").strip() for name in self.layout.operation_key_fields]
-        if not any(key_parts):
+        # The bank's operation id, when it is part of the key, is always required.
+        required_missing = ("operation" in self.layout.operation_key_fields
+                            and not values.get("operation", "").strip())
+        if not any(key_parts) or required_missing:
             names = ", ".join(self.layout.operation_key_fields)
             self.error(row, names, _("falta el dato que identifica la operación del banco "
                                      "(%(fields)s).") % {"fields": names})
         if len(self.result.problems) > errors_before:
             return None
         assert value_date is not None and amount is not None and agreement is not None
+        folio = values.get("folio", "").strip().upper()[:20]
+        employee = values.get("employee_number", "").strip()[:30]
+        concept = values.get("concept", "")
+        if not concept and (folio or employee):
+            concept = _("NOMINA %(period)s EMPLEADO %(emp)s FOLIO %(folio)s") % {
+                "period": values.get("period", "").strip().upper(), "emp": employee or "-",
+                "folio": folio or "-"}
         return ParsedRow(
             line_number=row, agreement=agreement, operation_key="|".join(key_parts)[:200],
             value_date=value_date, amount=amount,
             reference=values.get("reference", "").strip()[:40],
-            concept=" ".join(values.get("concept", "").split())[:120],
+            concept=" ".join(concept.split())[:120],
             payment_type=values.get("payment_type", "").strip()[:10],
             branch=values.get("branch", "").strip()[:10], raw=raw[:400],
+            folio=folio, employee_number=employee,
         )
+
+    def _period(self, row: int, text: str) -> dt.date | None:
+        """A pay period (AAAA-MM, AAAA-MM-Q1, AAAA-MM-Q2): its last day is the value date."""
+        from recupera.payments.payroll import parse_period
+
+        if not text:
+            self.error(row, "period", _("falta el periodo."))
+            return None
+        try:
+            period = parse_period(text)
+        except ValueError as exc:
+            self.error(row, "period", str(exc))
+            return None
+        if self.business_date and period.end > self.business_date:
+            self.error(row, "period", _("el periodo %(p)s termina el %(end)s, después de la fecha de "
+                                        "operación (%(today)s); cargue el archivo después del día "
+                                        "de pago.") % {
+                "p": period.code, "end": period.end.strftime("%d/%m/%Y"),
+                "today": self.business_date.strftime("%d/%m/%Y")})
+            return None
+        return period.end
 
     def _date(self, row: int, text: str) -> dt.date | None:
         if not text:

@@ -122,11 +122,15 @@ def payment_reference_for(credit, algorithm_name: str | None = None) -> str:  # 
 
 def payment_references_for(credit) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
     """[{bank, agreement, reference}] for every active agreement: what the credit page and the
-    estado de cuenta print."""
-    from recupera.payments.models import BankAgreement
+    estado de cuenta print. The payroll agreement (the `nomina` channel's) is not a bank the
+    borrower pays at, so it is left out."""
+    from recupera.payments.models import BankAgreement, FileLayout
 
+    payroll = (FileLayout.objects.filter(channel="nomina", default_agreement__isnull=False)
+               .values("default_agreement"))
     out = []
-    for agreement in BankAgreement.objects.filter(active=True).order_by("bank", "code"):
+    for agreement in (BankAgreement.objects.filter(active=True).exclude(pk__in=payroll)
+                      .order_by("bank", "code")):
         out.append({
             "bank": agreement.bank,
             "agreement": agreement.agreement_number or agreement.code,

@@ -38,6 +38,7 @@ from recupera.payments.models import (
     BankOperation,
     FileLayout,
     PaymentImport,
+    PayrollEnrollment,
     Receipt,
 )
 from recupera.payments.parsing import DUPLICATE, ERROR, ParsedRow, Problem, parse_file
@@ -442,3 +443,84 @@ def payment_reversal_post(*, actor: Any, entry: LedgerEntry, reason: str, busine
                      after={**snapshot(op, ["status", "credit_id", "ledger_entry_id"]),
                             "reason": reason})
     return reversal
+
+
+# --- payroll deduction (descuento vía nómina) -------------------------------------------------
+ENROLLMENT_FIELDS = ["credit_id", "employee_number", "agency", "active", "since", "amount"]
+
+
+def payroll_enrollment_clean(*, credit: Credit | None, employee_number: str, agency: str,
+                             since: dt.date | None, active: bool,
+                             amount: Decimal | str | None) -> tuple[str, str, Decimal | None]:
+    """Validate an enrollment (also the admin form's clean): (employee_number, agency, amount)
+    normalized, or ValidationError with Spanish messages per field."""
+    employee_number = (employee_number or "").strip()
+    agency = " ".join((agency or "").split())
+    errors: dict[str, str] = {}
+    if not employee_number:
+        errors["employee_number"] = _("Escriba el número de empleado.")
+    elif "," in employee_number or len(employee_number) > 30:
+        errors["employee_number"] = _("El número de empleado tiene a lo más 30 caracteres y no "
+                                      "lleva comas.")
+    if not agency:
+        errors["agency"] = _("Escriba la dependencia que paga la nómina.")
+    if since is None:
+        errors["since"] = _("Indique desde cuándo se descuenta.")
+    if amount in ("", None):
+        amount = None
+    else:
+        try:
+            amount = to_money(amount)
+        except (TypeError, ValueError):
+            errors["amount"] = _("«%(v)s» no es un importe válido.") % {"v": amount}
+            amount = None
+        else:
+            if amount <= 0:
+                errors["amount"] = _("El importe máximo debe ser mayor que cero (o déjelo vacío).")
+    if credit is None:
+        errors["credit"] = _("Indique el crédito.")
+    elif active and not errors:
+        # One employee may pay several credits of their own; never another person's.
+        clash = (PayrollEnrollment.objects.filter(active=True, employee_number=employee_number,
+                                                  agency__iexact=agency)
+                 .exclude(credit__borrower_id=credit.borrower_id).select_related("credit").first())
+        if clash is not None:
+            errors["employee_number"] = _("El número de empleado %(n)s de %(a)s ya es de otra "
+                                          "persona (crédito %(f)s).") % {
+                "n": employee_number, "a": agency, "f": clash.credit.folio}
+    if errors:
+        raise ValidationError(errors)
+    return employee_number, agency, amount
+
+
+@transaction.atomic
+def payroll_enrollment_save(
+    *,
+    actor: Any,
+    credit: Credit,
+    employee_number: str,
+    agency: str,
+    since: dt.date,
+    active: bool = True,
+    amount: Decimal | str | None = None,
+) -> tuple[PayrollEnrollment, bool]:
+    """Enroll a credit's debtor (a state employee) in payroll deduction, or change the
+    enrollment. `amount`: the most to deduct per pay period (None = overdue plus the period's
+    installment). Returns (enrollment, created)."""
+    employee_number, agency, amount = payroll_enrollment_clean(
+        credit=credit, employee_number=employee_number, agency=agency, since=since, active=active,
+        amount=amount)
+    enrollment = PayrollEnrollment.objects.select_for_update().filter(credit=credit).first()
+    created = enrollment is None
+    before = None if created else snapshot(enrollment, ENROLLMENT_FIELDS)
+    if enrollment is None:
+        enrollment = PayrollEnrollment(credit=credit)
+    enrollment.employee_number = employee_number
+    enrollment.agency = agency
+    enrollment.since = since
+    enrollment.active = active
+    enrollment.amount = amount
+    enrollment.save()
+    audit_record(actor=actor, action="pagos.nomina.inscribir" if created else "pagos.nomina.modificar",
+                 obj=enrollment, before=before, after=snapshot(enrollment, ENROLLMENT_FIELDS))
+    return enrollment, created

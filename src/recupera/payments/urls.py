@@ -15,5 +15,6 @@ urlpatterns = [
     path("caja/corte/", views.cash_cut, name="cash_cut"),
     path("recibos/<int:pk>/", views.receipt_detail, name="receipt"),
     path("recibos/<int:pk>/recibo.pdf", views.receipt_pdf, name="receipt_pdf"),
+    path("nomina/exportar/", views.payroll_export, name="payroll_export"),
     path("movimientos/<int:pk>/reversar/", views.reversal, name="reverse"),
 ]

@@ -263,3 +263,30 @@ def reversal(request: HttpRequest, pk: int) -> HttpResponse:
                                         "hubiera registrado."))
             return redirect("credits:detail", folio=entry.credit.folio)
     return render(request, "payments/reversal.html", {"entry": entry, "op": op, "form": form})
+
+
+# --- payroll deduction (descuento vía nómina) -------------------------------------------------
+@login_required
+def payroll_export(request: HttpRequest) -> HttpResponse:
+    """The CSV of what each agency deducts in a pay period (GET ?period=AAAA-MM[-Q1|Q2]); without
+    a period, the small form that asks for it."""
+    require_perm(request, "payments.export_payroll")
+    from recupera.payments.payroll import parse_period, payroll_csv, payroll_lines
+
+    text = (request.GET.get("period") or "").strip()
+    agency = (request.GET.get("agency") or "").strip()
+    error = ""
+    if text:
+        try:
+            period = parse_period(text)
+        except ValueError as exc:
+            error = str(exc)
+        else:
+            content = payroll_csv(payroll_lines(period=period, business_date=business_date_get(),
+                                                agency=agency))
+            response = HttpResponse(content.encode("utf-8"), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="nomina-{period.code}.csv"'
+            return response
+    today = business_date_get()
+    return render(request, "payments/payroll_export.html", {
+        "period": text or f"{today:%Y-%m}", "agency": agency, "error": error})
