@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("recupera.credits.api_urls")),
     path("", include("recupera.payments.api_urls")),
     path("", include("recupera.collections.api_urls")),
+    path("", include("recupera.agreements.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("pagos/", include("recupera.payments.urls")),
     path("cobranza/", include("recupera.collections.urls")),
     path("cierre/", include("recupera.cob.urls")),
+    path("convenios/", include("recupera.agreements.urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("admin/", admin.site.urls),
 ]

@@ -12,10 +12,10 @@ PASSWORD = "Clave-Segura-2026"
 MENU = {
     Role.COLLECTOR: {"Inicio", "Personas", "Créditos", "Mi cartera de hoy", "Llamada entrante", "Recados"},
     Role.SUPERVISOR: {"Inicio", "Personas", "Créditos", "Mi cartera de hoy", "Equipo", "Llamada entrante",
-                      "Recados", "Pagos"},
+                      "Recados", "Autorizaciones", "Pagos"},
     Role.PORTFOLIO_OFFICE: {"Inicio", "Personas", "Créditos", "Importar cartera", "Bitácora de auditoría",
-                            "Equipo", "Llamada entrante", "Recados", "Reglas y plazos", "Pagos",
-                            "Cierre diario"},
+                            "Equipo", "Llamada entrante", "Recados", "Reglas y plazos", "Autorizaciones",
+                            "Pagos", "Cierre diario"},
     Role.CUSTODY: {"Inicio", "Personas", "Créditos"},
     Role.CASHIER: {"Inicio", "Personas", "Créditos", "Pagos", "Caja"},
     Role.AUDITOR: {"Inicio", "Personas", "Créditos", "Bitácora de auditoría", "Equipo", "Pagos",

@@ -25,6 +25,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Llamada entrante"), "collections:inbound_call", "collections.take_calls"),
     NavItem(_("Recados"), "collections:messages", "collections.take_calls"),
     NavItem(_("Reglas y plazos"), "collections:rules", "collections.manage_rules"),
+    # agreements
+    NavItem(_("Autorizaciones"), "agreements:inbox", "agreements.decide"),
     NavItem(_("Pagos"), "payments:imports", "payments.view_payment"),
     NavItem(_("Caja"), "payments:cashier", "payments.capture_cash"),
     NavItem(_("Cierre diario"), "cob:runs", "cob.view_close"),

@@ -1,0 +1,271 @@
+"""REST API of negotiation (/api/v1/agreements/…): thin views over agreements.services.
+
+Same predicates as the pages (core/predicates.py "# agreements"); refusals of the services come
+back as 422 with the Spanish reason in "detail". Money is a string with two decimals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from recupera.agreements import services
+from recupera.agreements.forms import PROPOSABLE
+from recupera.agreements.models import Agreement, Approval, AuthorityLimit, NegotiationPolicy
+from recupera.core.services import business_date_get
+from recupera.credits.models import Credit
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class HasPerm(permissions.BasePermission):
+    perm = ""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm(self.perm))
+
+
+class CanViewAgreements(HasPerm):
+    perm = "agreements.view_agreement"
+
+
+class CanPropose(HasPerm):
+    perm = "agreements.propose"
+
+
+class CanDecide(HasPerm):
+    perm = "agreements.decide"
+
+
+# --- serializers ------------------------------------------------------------------------------
+class AuthorityLimitSerializer(serializers.ModelSerializer):
+    level = serializers.IntegerField(help_text="1 gestor, 2 jefe, 3 subdirección, 4 dirección/comité")
+    class Meta:
+        model = AuthorityLimit
+        fields = ["level", "max_late_interest_pct", "max_interest_pct", "max_principal_pct",
+                  "min_down_payment_pct", "max_installments"]
+
+
+class PolicySerializer(serializers.ModelSerializer):
+    limits = AuthorityLimitSerializer(many=True, read_only=True)
+    campaign = serializers.CharField(source="campaign.name", allow_null=True, default=None)
+
+    class Meta:
+        model = NegotiationPolicy
+        fields = ["id", "name", "priority", "dpd_min", "dpd_max", "balance_min", "balance_max", "stage",
+                  "campaign", "max_term_months", "capitalize_interest", "break_after_missed",
+                  "tolerance_days", "revoke_on_break", "offer_valid_days", "limits"]
+
+
+class SimulateRequestSerializer(serializers.Serializer):
+    folio = serializers.CharField()
+
+
+class DebtPartsSerializer(serializers.Serializer):
+    principal = serializers.CharField()
+    interest = serializers.CharField()
+    overdue_interest = serializers.CharField()
+    late_interest = serializers.CharField()
+    fees = serializers.CharField()
+
+
+class OptionSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    pays = serializers.CharField(help_text="Lo que paga el deudor, p. ej. \"1234.50\"")
+    pays_words = serializers.CharField()
+    forgiven = serializers.CharField(help_text="Lo que condona el Instituto")
+    forgiven_words = serializers.CharField()
+    discounts = serializers.DictField(child=serializers.CharField())
+    percents = serializers.DictField(child=serializers.CharField())
+    required_level = serializers.IntegerField()
+    required_level_label = serializers.CharField()
+    down_payment = serializers.CharField(required=False)
+    down_payment_pct = serializers.CharField(required=False)
+    installments = serializers.IntegerField(required=False)
+    installment_amount = serializers.CharField(required=False)
+    new_term_months = serializers.IntegerField(required=False)
+    capitalize_interest = serializers.BooleanField(required=False)
+
+
+class SimulationSerializer(serializers.Serializer):
+    folio = serializers.CharField()
+    as_of = serializers.DateField()
+    debt = serializers.CharField()
+    debt_parts = DebtPartsSerializer()
+    actor_level = serializers.IntegerField(allow_null=True)
+    policy = serializers.CharField(allow_null=True)
+    options = OptionSerializer(many=True)
+    refused = serializers.CharField(allow_null=True)
+
+
+class ProposeSerializer(serializers.Serializer):
+    folio = serializers.CharField()
+    kind = serializers.ChoiceField(choices=PROPOSABLE)
+    late_interest_pct = serializers.DecimalField(max_digits=7, decimal_places=4, required=False, default=0)
+    interest_pct = serializers.DecimalField(max_digits=7, decimal_places=4, required=False, default=0)
+    principal_pct = serializers.DecimalField(max_digits=7, decimal_places=4, required=False, default=0)
+    down_payment = serializers.DecimalField(required=False, allow_null=True, default=None, **MONEY)
+    installments = serializers.IntegerField(required=False, default=0, min_value=0)
+    first_due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    new_term_months = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ApprovalSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    decided_by = serializers.CharField(source="decided_by.username")
+    decision = serializers.CharField()
+    comment = serializers.CharField()
+    decided_at = serializers.DateTimeField()
+
+
+class InstallmentSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    due_date = serializers.DateField()
+    amount = serializers.DecimalField(**MONEY)
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    folio = serializers.CharField(source="credit.folio")
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    proposed_by = serializers.CharField(source="proposed_by.username")
+    policy = serializers.CharField(source="policy.name", allow_null=True, default=None)
+    discounts = serializers.DictField(child=serializers.CharField())
+    approvals = ApprovalSerializer(many=True, read_only=True)
+    installments = InstallmentSerializer(many=True, read_only=True)
+    required_level = serializers.IntegerField(help_text="1 gestor, 2 jefe, 3 subdirección, 4 dirección/comité")
+
+    class Meta:
+        model = Agreement
+        fields = ["id", "folio", "kind", "kind_label", "status", "status_label", "policy", "as_of",
+                  "valid_until", "debt", "discounts", "interest_adjustment", "forgiven", "pays",
+                  "down_payment", "installments_count", "new_rate", "new_term_months", "new_first_due_date",
+                  "capitalize_interest", "required_level", "proposed_by", "reason", "closed_on",
+                  "approvals", "installments"]
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+# --- helpers ----------------------------------------------------------------------------------
+def _credit(request: Request, folio: str) -> Credit:
+    """404 for a credit that does not exist or the user may not see (no leak)."""
+    credit = Credit.objects.filter(folio=folio).first()
+    if credit is None or not request.user.has_perm("credits.view_credit", credit):
+        raise NotFound(_("No existe el crédito con folio {folio}.").format(folio=folio))
+    return credit
+
+
+def _agreement(request: Request, pk: int) -> Agreement:
+    agreement = get_object_or_404(
+        Agreement.objects.select_related("credit", "proposed_by", "policy").prefetch_related(
+            Prefetch("approvals", queryset=Approval.objects.select_related("decided_by")), "installments"), pk=pk)
+    user = request.user
+    if agreement.proposed_by_id != user.pk and not user.has_perm("credits.view_credit", agreement.credit):
+        raise NotFound(_("No existe el convenio {pk}.").format(pk=pk))
+    return agreement
+
+
+def _refused(exc: Exception) -> Response:
+    return Response({"detail": str(exc)}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+
+
+# --- views ------------------------------------------------------------------------------------
+@extend_schema(tags=["convenios"], summary="Políticas de negociación vigentes y sus facultades",
+               responses={200: PolicySerializer(many=True)})
+class PolicyListAPI(APIView):
+    permission_classes = [CanViewAgreements]
+
+    def get(self, request: Request) -> Response:
+        policies = NegotiationPolicy.objects.filter(active=True).select_related("campaign").prefetch_related(
+            "limits")
+        return Response(PolicySerializer(policies, many=True).data)
+
+
+@extend_schema(tags=["convenios"], summary="Opciones dentro de la política para un crédito hoy",
+               request=SimulateRequestSerializer, responses={200: SimulationSerializer})
+class SimulateAPI(APIView):
+    permission_classes = [CanPropose]
+
+    def post(self, request: Request) -> Response:
+        data = SimulateRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        credit = _credit(request, data.validated_data["folio"])
+        return Response(services.offers_simulate(credit=credit, as_of=business_date_get(), actor=request.user))
+
+
+@extend_schema(tags=["convenios"], summary="Proponer una oferta (dentro de facultades se autoriza)",
+               request=ProposeSerializer, responses={201: AgreementSerializer, 422: ErrorSerializer})
+class ProposeAPI(APIView):
+    permission_classes = [CanPropose]
+
+    def post(self, request: Request) -> Response:
+        data = ProposeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        credit = _credit(request, values.pop("folio"))
+        try:
+            agreement = services.agreement_propose(actor=request.user, credit=credit, as_of=business_date_get(),
+                                                   **values)
+        except services.AgreementError as exc:
+            return _refused(exc)
+        return Response(AgreementSerializer(_agreement(request, agreement.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["convenios"], summary="Un convenio con su historial de autorización",
+               responses={200: AgreementSerializer})
+class AgreementDetailAPI(APIView):
+    permission_classes = [CanViewAgreements]
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(AgreementSerializer(_agreement(request, pk)).data)
+
+
+class _DecideAPI(APIView):
+    permission_classes = [CanDecide]
+    approve = True
+
+    def post(self, request: Request, pk: int) -> Response:
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not request.user.has_perm("agreements.view_agreement"):
+            raise PermissionDenied
+        agreement = _agreement(request, pk)
+        try:
+            services.agreement_decide(actor=request.user, agreement=agreement, approve=self.approve,
+                                      comment=data.validated_data["comment"], as_of=business_date_get())
+        except services.AgreementError as exc:
+            return _refused(exc)
+        return Response(AgreementSerializer(_agreement(request, pk)).data)
+
+
+@extend_schema(tags=["convenios"], summary="Autorizar una oferta pendiente", request=DecisionSerializer,
+               responses={200: AgreementSerializer, 422: ErrorSerializer})
+class ApproveAPI(_DecideAPI):
+    approve = True
+
+
+@extend_schema(tags=["convenios"], summary="Rechazar una oferta pendiente (con motivo)",
+               request=DecisionSerializer, responses={200: AgreementSerializer, 422: ErrorSerializer})
+class RejectAPI(_DecideAPI):
+    approve = False
