@@ -19,13 +19,15 @@ import datetime as dt
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 
 from recupera import engine
 from recupera.engine import add_months, cents
+from recupera.engine.late_interest import late_interest
+from recupera.engine.schedule import punctual_rebate, rebate_factor
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -145,8 +147,7 @@ class _Builder:
         self.disbursed = disbursed
         self.schedule = engine.build_schedule(terms, disbursed, calendar)
         factor = engine_rebate_factor(terms)
-        self.rebates = [cents(i.interest * factor) if factor else Decimal("0")
-                        for i in self.schedule.installments]
+        self.rebates = [punctual_rebate(i.interest, factor) for i in self.schedule.installments]
         self.seq = 0
 
     def key(self) -> str:
@@ -166,8 +167,7 @@ class _Builder:
     def late_amount(self, k: int, paid_on: dt.date) -> Decimal:
         inst = self.schedule.installments[k]
         days = (paid_on - inst.effective_due_date).days
-        late = (inst.principal * self.terms.late_rate * days / 360).quantize(
-            Decimal("0.01"), rounding=ROUND_HALF_UP)
+        late = cents(late_interest(inst.principal, self.terms.late_rate, days))
         return inst.principal + inst.interest + late + Decimal("0.01")
 
     def due_by(self, d: dt.date) -> list[int]:
@@ -210,8 +210,6 @@ class _Builder:
 
 
 def engine_rebate_factor(terms: engine.Terms) -> Decimal:
-    from recupera.engine.schedule import rebate_factor
-
     return rebate_factor(terms.base_rate, engine.tier_rate(terms))
 
 
