@@ -1,0 +1,271 @@
+"""Benchmark of the collector's pages under load: `python bench/web.py [--short] [--seconds S] [--users U]`.
+
+Uses the bench database of bench/search.py (DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/recupera_bench_search; loaded by bench/search.py's loader
+when it has no credits). Opens the cases (collections.services.cases_sync at the portfolio's
+date) when there are none, gives them to 10 collectors `bench_gestor01..10` by an assignment rule
+(collections.services.assignment_run), then starts gunicorn (2 workers, 127.0.0.1 only, a free
+port) and runs locust headless as a subprocess (this same file is the locustfile) for a bounded
+time: default 60 s with 20 users, --short 15 s with 5 users. Every locust user signs in as
+bench_gestor01 through the login page and requests, in equal parts:
+    /                      the home page (signed in): the same-run baseline ("trivial")
+    /cobranza/             the work queue
+    /cobranza/caso/<id>/   a case page (one of the collector's open cases)
+    /creditos/<folio>/     a credit page (the credit of one of those cases)
+Prints p50/p95/p99 and errors per page and p95(page) / p95(/), writes bench/results/web.json
+(web-short.json with --short), exits 1 on any error or a ratio over bench/bounds.json's.
+Traffic goes only to 127.0.0.1. Locust's percentiles are its own (rounded to 2 significant
+digits above 100 ms).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+if __name__ != "__main__" and os.environ.get("BENCH_WEB_LOCUST") == "1":
+    # ------------------------------------------------------------------ the locustfile part
+    import re
+
+    from locust import HttpUser, between, task
+
+    _CASES = [int(x) for x in os.environ["BENCH_WEB_CASES"].split(",")]
+    _FOLIOS = os.environ["BENCH_WEB_FOLIOS"].split(",")
+
+    class Collector(HttpUser):
+        wait_time = between(0.1, 0.5)
+
+        def on_start(self) -> None:
+            page = self.client.get("/entrar/", name="login (GET)")
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+            r = self.client.post("/entrar/", name="login (POST)", allow_redirects=False, data={
+                "username": os.environ["BENCH_WEB_USER"], "password": os.environ["BENCH_WEB_PASSWORD"],
+                "csrfmiddlewaretoken": token.group(1) if token else ""},
+                headers={"Referer": self.host + "/entrar/"})
+            if r.status_code != 302:
+                raise RuntimeError(f"login refused: {r.status_code}")
+
+        def _get(self, path: str, name: str) -> None:
+            with self.client.get(path, name=name, allow_redirects=False, catch_response=True) as r:
+                if r.status_code != 200:
+                    r.failure(f"HTTP {r.status_code}")
+
+        @task
+        def home(self) -> None:
+            self._get("/", "/ (trivial)")
+
+        @task
+        def queue(self) -> None:
+            self._get("/cobranza/", "/cobranza/")
+
+        @task
+        def case(self) -> None:
+            self._get(f"/cobranza/caso/{random.choice(_CASES)}/", "/cobranza/caso/[id]/")
+
+        @task
+        def credit(self) -> None:
+            self._get(f"/creditos/{random.choice(_FOLIOS)}/", "/creditos/[folio]/")
+
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/recupera_bench_search"
+PAGES = ("/ (trivial)", "/cobranza/", "/cobranza/caso/[id]/", "/creditos/[folio]/")
+COLLECTORS = 10
+PASSWORD = "bench-gestor-2026"
+
+
+def machine() -> dict:
+    return {"python": platform.python_version(), "machine": platform.machine(),
+            "cpus": os.cpu_count(), "system": platform.platform()}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare() -> dict:
+    """Cases assigned to the bench collectors; returns the signed-in collector's cases and folios."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from recupera.collections.models import AssignmentRule, Case
+    from recupera.collections.services import assignment_rule_create, assignment_run, cases_sync
+    from recupera.core.roles import Role
+    from recupera.credits.models import Credit
+
+    User = get_user_model()
+    as_of = Credit.objects.order_by("-state_as_of").values_list("state_as_of", flat=True).first()
+    if not Case.objects.exists():
+        t0 = time.perf_counter()
+        counts = cases_sync(actor=None, as_of=as_of)
+        print(f"casos abiertos al {as_of}: {counts} ({time.perf_counter() - t0:.1f} s)", flush=True)
+    group = Group.objects.get(name=Role.COLLECTOR.value)
+    collectors = []
+    for i in range(1, COLLECTORS + 1):
+        u, created = User.objects.get_or_create(username=f"bench_gestor{i:02d}",
+                                                defaults={"first_name": "Gestor", "last_name": f"Bench {i}"})
+        if created or not u.check_password(PASSWORD):
+            u.set_password(PASSWORD)
+            u.save()
+        u.groups.add(group)
+        collectors.append(u)
+    if not AssignmentRule.objects.filter(name="bench: todos los casos").exists():
+        assignment_rule_create(actor=None, name="bench: todos los casos", collectors=collectors, order=1)
+    if Case.objects.filter(status=Case.Status.OPEN, collector__isnull=True).exists():
+        t0 = time.perf_counter()
+        print(f"asignación: {assignment_run(actor=None, as_of=as_of)} ({time.perf_counter() - t0:.1f} s)",
+              flush=True)
+    me = collectors[0]
+    mine = list(Case.objects.filter(collector=me, status=Case.Status.OPEN).order_by("pk")
+                .values_list("pk", "credit__folio")[:200])
+    if not mine:
+        raise SystemExit("bench_gestor01 no tiene casos abiertos")
+    try:
+        from axes.utils import reset
+
+        reset(username=me.username)
+    except Exception:  # noqa: BLE001 - axes not configured: nothing to reset
+        pass
+    return {"user": me.username, "cases": [c for c, _f in mine], "folios": [f for _c, f in mine],
+            "open_cases_of_user": Case.objects.filter(collector=me, status=Case.Status.OPEN).count(),
+            "open_cases": Case.objects.filter(status=Case.Status.OPEN).count(),
+            "credits": Credit.objects.count()}
+
+
+def wait_ready(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn terminó con código {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/entrar/", timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("gunicorn no respondió a tiempo")
+
+
+def read_stats(path: Path) -> dict[str, dict]:
+    stats = {}
+    with path.open() as f:
+        for row in csv.DictReader(f):
+            if row["Name"] in PAGES:
+                stats[row["Name"]] = {
+                    "requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
+                    "p50_ms": float(row["50%"]), "p95_ms": float(row["95%"]), "p99_ms": float(row["99%"]),
+                    "mean_ms": round(float(row["Average Response Time"]), 1),
+                    "rps": round(float(row["Requests/s"]), 1)}
+            elif row["Name"].startswith("login"):
+                stats[row["Name"]] = {"requests": int(row["Request Count"]), "errors": int(row["Failure Count"])}
+    return stats
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--short", action="store_true", help="15 s with 5 users")
+    parser.add_argument("--seconds", type=int, default=None, help="default 60 (--short 15), at most 600")
+    parser.add_argument("--users", type=int, default=None, help="default 20 (--short 5), at most 200")
+    args = parser.parse_args()
+    seconds = min(args.seconds or (15 if args.short else 60), 600)
+    users = min(args.users or (5 if args.short else 20), 200)
+    os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recupera.settings")
+    if not os.environ["DATABASE_URL"].startswith("postgres"):
+        print("bench/web.py necesita PostgreSQL (DATABASE_URL)")
+        return 2
+    sys.path.insert(0, str(HERE))
+    import search  # bench/search.py: database creation and loader
+
+    search.ensure_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from recupera.credits.models import Credit
+
+    if not Credit.objects.exists():
+        search.load(20_000)
+    setup = prepare()
+    connection.close()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "ALLOWED_HOSTS": "127.0.0.1",
+           "DEBUG": "0"}
+    bindir = Path(sys.executable).parent
+    gunicorn = subprocess.Popen(
+        [str(bindir / "gunicorn"), "recupera.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--timeout", "60", "--log-level", "warning"], cwd=ROOT, env=env)
+    try:
+        wait_ready(url, gunicorn)
+        with tempfile.TemporaryDirectory() as tmp:
+            prefix = Path(tmp) / "web"
+            locust_env = {**env, "BENCH_WEB_LOCUST": "1", "BENCH_WEB_USER": setup["user"],
+                          "BENCH_WEB_PASSWORD": PASSWORD,
+                          "BENCH_WEB_CASES": ",".join(map(str, setup["cases"])),
+                          "BENCH_WEB_FOLIOS": ",".join(setup["folios"])}
+            print(f"locust: {users} usuarios, {seconds} s contra {url} (gunicorn, 2 workers)", flush=True)
+            subprocess.run(
+                [str(bindir / "locust"), "-f", str(Path(__file__).resolve()), "--headless", "--host", url,
+                 "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--csv", str(prefix),
+                 "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"],
+                cwd=ROOT, env=locust_env, timeout=seconds + 120, check=False)
+            stats = read_stats(Path(f"{prefix}_stats.csv"))
+    finally:
+        gunicorn.terminate()
+        try:
+            gunicorn.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            gunicorn.kill()
+    if any(p not in stats for p in PAGES):
+        print(f"FALLA: sin cifras de {[p for p in PAGES if p not in stats]}")
+        return 1
+    base = stats["/ (trivial)"]["p95_ms"]
+    ratios = {p: round(stats[p]["p95_ms"] / base, 2) if base else float("inf") for p in PAGES[1:]}
+    errors = sum(s["errors"] for s in stats.values())
+    result = {"name": "web", "short": args.short, "users": users, "seconds": seconds,
+              "server": "gunicorn 2 workers (sync), 127.0.0.1", "collector": setup["user"],
+              "open_cases_of_user": setup["open_cases_of_user"], "open_cases": setup["open_cases"],
+              "credits": setup["credits"], "pages": stats, "ratio_p95_to_trivial": ratios, "errors": errors,
+              "machine": machine()}
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    (HERE / "results").mkdir(exist_ok=True)
+    name = "web-short" if args.short else "web"
+    (HERE / "results" / f"{name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(f"{'página':<24}{'p50':>8}{'p95':>8}{'p99':>8}{'errores':>9}{'p95/trivial':>13}")
+    for p in PAGES:
+        s = stats[p]
+        print(f"{p:<24}{s['p50_ms']:>8.0f}{s['p95_ms']:>8.0f}{s['p99_ms']:>8.0f}{s['errors']:>9}"
+              f"{ratios.get(p, 1.0):>13.2f}")
+    limit = json.loads((HERE / "bounds.json").read_text())["web"]["short_ratio_max" if args.short else "ratio_max"]
+    failed = False
+    if errors:
+        print(f"FALLA: {errors} errores")
+        failed = True
+    for p, r in ratios.items():
+        if r > limit:
+            print(f"FALLA: {p} p95/trivial {r} > {limit}")
+            failed = True
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "src"))
+    raise SystemExit(main())
