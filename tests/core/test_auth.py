@@ -15,7 +15,7 @@ MENU = {
                       "Recados", "Autorizaciones", "Pagos"},
     Role.PORTFOLIO_OFFICE: {"Inicio", "Personas", "Créditos", "Importar cartera", "Bitácora de auditoría",
                             "Equipo", "Llamada entrante", "Recados", "Reglas y plazos", "Autorizaciones",
-                            "Pagos", "Cierre diario"},
+                            "Campañas", "Pagos", "Cierre diario"},
     Role.CUSTODY: {"Inicio", "Personas", "Créditos"},
     Role.CASHIER: {"Inicio", "Personas", "Créditos", "Pagos", "Caja"},
     Role.AUDITOR: {"Inicio", "Personas", "Créditos", "Bitácora de auditoría", "Equipo", "Pagos",

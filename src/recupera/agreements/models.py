@@ -80,11 +80,35 @@ class AuthorityLimit(models.Model):
 
 
 class Campaign(models.Model):
-    """Regularization campaign: a time window in which its policy applies."""
+    """Regularization campaign: a time window, the credits it reaches (days past due, debt,
+    status) and what it forgives (percentages of late interest and of overdue interest).
+    `campaign_apply` posts its discount entries; the run_* fields show the task's progress."""
+
+    class RunStatus(models.TextChoices):
+        NOT_RUN = "sin_aplicar", _("Sin aplicar")
+        QUEUED = "en_cola", _("En cola")
+        RUNNING = "en_curso", _("Aplicando")
+        DONE = "terminada", _("Aplicada")
+        FAILED = "fallida", _("Con error")
 
     name = models.CharField(_("nombre"), max_length=120)
     starts_on = models.DateField(_("inicia"))
     ends_on = models.DateField(_("termina"))
+    dpd_min = models.PositiveIntegerField(_("días de atraso desde"), default=1)
+    dpd_max = models.PositiveIntegerField(_("días de atraso hasta"), null=True, blank=True)
+    balance_min = models.DecimalField(_("adeudo desde"), default=Decimal("0"), **MONEY)
+    balance_max = models.DecimalField(_("adeudo hasta"), null=True, blank=True, **MONEY)
+    statuses = models.JSONField(_("estados del crédito"), default=list, blank=True,
+                                help_text=_("Vacío: cualquier estado con adeudo."))
+    late_interest_pct = models.DecimalField(_("condonación de moratorios %"), **PCT)
+    interest_pct = models.DecimalField(_("descuento de interés ordinario vencido %"), **PCT)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    run_status = models.CharField(_("aplicación"), max_length=12, choices=RunStatus.choices,
+                                  default=RunStatus.NOT_RUN)
+    run_as_of = models.DateField(_("aplicada al"), null=True, blank=True)
+    run_total = models.PositiveIntegerField(default=0)
+    run_done = models.PositiveIntegerField(default=0)
+    run_note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("campaña de regularización")
@@ -93,6 +117,26 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CampaignCredit(models.Model):
+    """One credit a campaign reached: what it forgave (the discount entries it posted)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="credits")
+    credit = models.ForeignKey("credits.Credit", on_delete=models.PROTECT, related_name="+")
+    applied_on = models.DateField(_("aplicada el"))
+    days_past_due = models.PositiveIntegerField(_("días de atraso"))
+    debt = models.DecimalField(_("adeudo antes"), **MONEY)
+    discounts = models.JSONField(_("descuentos"), default=dict)
+    forgiven = models.DecimalField(_("condonado"), **MONEY)
+    entries = models.JSONField(_("movimientos registrados"), default=list)
+
+    class Meta:
+        ordering = ["campaign", "id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "credit"], name="campaign_credit_once")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.credit_id}"
 
 
 class Agreement(models.Model):

@@ -19,6 +19,8 @@ from recupera.agreements.models import (
     Agreement,
     AgreementInstallment,
     Approval,
+    Campaign,
+    CampaignCredit,
     Level,
     NegotiationPolicy,
     SupportingDocument,
@@ -325,6 +327,19 @@ def agreement_decide(*, actor: Any, agreement: Agreement, approve: bool, comment
     return agreement
 
 
+@transaction.atomic
+def special_request(*, actor: Any, credit: Credit, kind: str, as_of: dt.date, reason: str,
+                    file: Any = None, description: str = "") -> Agreement:
+    """A write-off (castigo) or a death/disability waiver (condonación) request with its first
+    supporting document, in one transaction: it waits for the level that may authorize it."""
+    if kind not in (Agreement.Kind.WRITE_OFF, Agreement.Kind.WAIVER):
+        raise AgreementError(_("Solo el castigo y la condonación se solicitan aquí."))
+    agreement = agreement_propose(actor=actor, credit=credit, kind=kind, as_of=as_of, reason=reason)
+    if file is not None:
+        document_attach(actor=actor, agreement=agreement, file=file, description=description)
+    return agreement
+
+
 def document_attach(*, actor: Any, agreement: Agreement, file: Any, description: str) -> SupportingDocument:
     if not description.strip():
         raise AgreementError(_("Describa el documento (p. ej., acta de defunción)."))
@@ -588,3 +603,164 @@ def plans_evaluate(*, actor: Any, as_of: dt.date) -> dict[str, int]:
         status = plan_evaluate(actor=actor, agreement=agreement, as_of=as_of)
         counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+# --- regularization campaigns -----------------------------------------------------------------
+SETTLED_STATUSES = (Credit.Status.PAID_OFF, Credit.Status.WRITTEN_OFF, Credit.Status.WAIVED)
+OPEN_AGREEMENT = (Agreement.Status.PENDING, Agreement.Status.AUTHORIZED, Agreement.Status.IN_FORCE)
+
+
+@transaction.atomic
+def campaign_create(*, actor: Any, name: str, starts_on: dt.date, ends_on: dt.date, dpd_min: int = 1,
+                    dpd_max: int | None = None, balance_min: Decimal = ZERO,
+                    balance_max: Decimal | None = None, statuses: list[str] | None = None,
+                    late_interest_pct: Any = 0, interest_pct: Any = 0) -> Campaign:
+    if not name.strip():
+        raise AgreementError(_("Indique el nombre de la campaña."))
+    if ends_on < starts_on:
+        raise AgreementError(_("La campaña termina antes de iniciar."))
+    if dpd_max is not None and dpd_max < dpd_min:
+        raise AgreementError(_("El rango de días de atraso está invertido."))
+    if balance_max is not None and balance_max < balance_min:
+        raise AgreementError(_("El rango de adeudo está invertido."))
+    unknown = set(statuses or []) - set(Credit.Status.values)
+    if unknown:
+        raise AgreementError(_("Estado de crédito desconocido: {s}.").format(s=", ".join(sorted(unknown))))
+    late, interest = _pct(late_interest_pct), _pct(interest_pct)
+    if late == 0 and interest == 0:
+        raise AgreementError(_("La campaña debe condonar algo: indique un porcentaje."))
+    campaign = Campaign.objects.create(
+        name=name.strip(), starts_on=starts_on, ends_on=ends_on, dpd_min=dpd_min, dpd_max=dpd_max,
+        balance_min=balance_min, balance_max=balance_max, statuses=sorted(statuses or []),
+        late_interest_pct=late, interest_pct=interest, created_by=actor)
+    audit_record(actor=actor, action="campana.crear", obj=campaign, after=snapshot(campaign))
+    return campaign
+
+
+def campaign_candidates(campaign: Campaign) -> Any:
+    """Credits in the campaign's segment by their days past due and status (the close keeps
+    them); settled credits and those with an agreement open are left out. The debt range is
+    checked on the engine's figure when applying."""
+    qs = (Credit.objects.filter(days_past_due__gte=campaign.dpd_min)
+          .exclude(status__in=SETTLED_STATUSES).exclude(administrative_status__in=SETTLED_STATUSES)
+          .exclude(agreements__status__in=OPEN_AGREEMENT))
+    if campaign.dpd_max is not None:
+        qs = qs.filter(days_past_due__lte=campaign.dpd_max)
+    if campaign.statuses:
+        qs = qs.filter(status__in=campaign.statuses)
+    return qs.order_by("pk").distinct()
+
+
+def _refuse_outside_window(campaign: Campaign, as_of: dt.date) -> None:
+    if not (campaign.starts_on <= as_of <= campaign.ends_on):
+        raise AgreementError(_("La campaña «{c}» solo se aplica del {a} al {b}.").format(
+            c=campaign.name, a=campaign.starts_on.strftime("%d/%m/%Y"), b=campaign.ends_on.strftime("%d/%m/%Y")))
+
+
+@transaction.atomic
+def campaign_credit_apply(*, actor: Any, campaign: Campaign, credit: Credit,
+                          as_of: dt.date) -> CampaignCredit | None:
+    """Post the campaign's discounts on one credit (the engine quotes them; natural keys
+    `campana:<id>:<component>` make it idempotent). None when the credit is outside the
+    campaign (settled, debt out of range, nothing to forgive)."""
+    _refuse_outside_window(campaign, as_of)
+    credit = lock_credits([credit.pk])[credit.pk]
+    done = CampaignCredit.objects.filter(campaign=campaign, credit=credit).first()
+    if done is not None:
+        return done
+    inputs = _inputs(credit)
+    state = engine.credit_state(as_of=as_of, **inputs)
+    if _is_settled(credit, state):
+        return None
+    debt = calc.debt_breakdown(state)
+    if debt.total < campaign.balance_min or (campaign.balance_max is not None
+                                             and debt.total > campaign.balance_max):
+        return None
+    percents = calc.DiscountPercents(late_interest=campaign.late_interest_pct, interest=campaign.interest_pct)
+    q = calc.quote_with_discounts(discounts=calc.discounts_for(debt, percents), as_of=as_of, **inputs)
+    if not q.discounts.items():
+        return None
+    ids = []
+    for component, amount in q.discounts.items():
+        entry, _created = entry_post(
+            actor=actor, credit=credit, kind=LedgerEntry.Kind.DISCOUNT, value_date=as_of, amount=amount,
+            natural_key=f"campana:{campaign.pk}:{component}", params={"component": component}, as_of=as_of,
+            reason=_("Campaña {name}: {what}").format(name=campaign.name[:80], what=COMPONENT_LABELS[component]))
+        ids.append(entry.pk)
+    row = CampaignCredit.objects.create(
+        campaign=campaign, credit=credit, applied_on=as_of, days_past_due=state.days_past_due,
+        debt=debt.total, discounts={c: _money(a) for c, a in q.discounts.items()},
+        forgiven=q.discounts.total, entries=ids)
+    audit_record(actor=actor, action="campana.aplicar_credito", obj=credit,
+                 after={"campaign": campaign.pk, "discounts": row.discounts, "entries": ids})
+    return row
+
+
+@transaction.atomic
+def campaign_enqueue(*, actor: Any, campaign: Campaign, as_of: dt.date) -> Campaign:
+    """Queue the campaign's application (the task runs `campaign_apply` after the commit)."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    _refuse_outside_window(campaign, as_of)
+    if campaign.run_status in (Campaign.RunStatus.QUEUED, Campaign.RunStatus.RUNNING):
+        raise AgreementError(_("La campaña ya se está aplicando."))
+    campaign.run_status, campaign.run_as_of, campaign.run_note = Campaign.RunStatus.QUEUED, as_of, ""
+    campaign.run_done = campaign.run_total = 0
+    campaign.save(update_fields=["run_status", "run_as_of", "run_note", "run_done", "run_total"])
+    audit_record(actor=actor, action="campana.encolar", obj=campaign, after={"as_of": as_of})
+    from recupera.agreements.tasks import run_campaign
+
+    actor_id = getattr(actor, "pk", None)
+    transaction.on_commit(lambda: run_campaign.enqueue(campaign.pk, as_of.isoformat(), actor_id))
+    return campaign
+
+
+def _run_update(campaign: Campaign, **fields: Any) -> None:
+    Campaign.objects.filter(pk=campaign.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(campaign, name, value)
+
+
+def campaign_apply(*, actor: Any, campaign: Campaign, as_of: dt.date) -> dict[str, int]:
+    """Apply the campaign to every eligible credit: one transaction per credit (so the page
+    shows the progress and a crash keeps what was done); running it again skips the credits
+    already reached. Returns the counts."""
+    _refuse_outside_window(campaign, as_of)
+    ids = list(campaign_candidates(campaign).values_list("pk", flat=True))
+    _run_update(campaign, run_status=Campaign.RunStatus.RUNNING, run_as_of=as_of, run_total=len(ids),
+                run_done=0, run_note="")
+    counts = {"applied": 0, "skipped": 0}
+    try:
+        for n, credit in enumerate(Credit.objects.filter(pk__in=ids).order_by("pk").iterator(), start=1):
+            row = campaign_credit_apply(actor=actor, campaign=campaign, credit=credit, as_of=as_of)
+            counts["applied" if row is not None else "skipped"] += 1
+            _run_update(campaign, run_done=n)
+    except Exception as exc:
+        _run_update(campaign, run_status=Campaign.RunStatus.FAILED, run_note=str(exc)[:300])
+        raise
+    _run_update(campaign, run_status=Campaign.RunStatus.DONE)
+    with transaction.atomic():
+        audit_record(actor=actor, action="campana.aplicar", obj=campaign,
+                     after={"as_of": as_of, **counts})
+    return counts
+
+
+def campaign_report(campaign: Campaign, *, as_of: dt.date) -> dict[str, Any]:
+    """Per credit reached: what the campaign forgave (its entries) and what was recovered
+    (payments on the credit from the campaign start to `as_of`, reversed ones out)."""
+    from django.db.models import Sum
+
+    rows = list(CampaignCredit.objects.filter(campaign=campaign)
+                .select_related("credit", "credit__borrower").order_by("credit__folio"))
+    paid = dict(LedgerEntry.objects.filter(
+        credit_id__in=[r.credit_id for r in rows], kind__in=[LedgerEntry.Kind.PAYMENT, LedgerEntry.Kind.PAYOFF],
+        value_date__gte=campaign.starts_on, value_date__lte=as_of, reversed_by__isnull=True)
+        .values("credit_id").annotate(total=Sum("amount")).values_list("credit_id", "total"))
+    for row in rows:
+        row.recovered = paid.get(row.credit_id) or ZERO
+    totals = CampaignCredit.objects.filter(campaign=campaign).aggregate(forgiven=Sum("forgiven"))
+    recovered = LedgerEntry.objects.filter(
+        credit_id__in=[r.credit_id for r in rows], kind__in=[LedgerEntry.Kind.PAYMENT, LedgerEntry.Kind.PAYOFF],
+        value_date__gte=campaign.starts_on, value_date__lte=as_of, reversed_by__isnull=True,
+    ).aggregate(total=Sum("amount"))["total"]
+    return {"rows": rows, "as_of": as_of, "credits": len(rows),
+            "forgiven": totals["forgiven"] or ZERO, "recovered": recovered or ZERO}

@@ -21,8 +21,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from recupera.agreements import documents, services
-from recupera.agreements.forms import PROPOSABLE, DecideForm, ProposeForm
-from recupera.agreements.models import Agreement, Level
+from recupera.agreements.forms import (
+    PROPOSABLE,
+    CampaignForm,
+    DecideForm,
+    DocumentForm,
+    ProposeForm,
+    SettleForm,
+    SpecialRequestForm,
+)
+from recupera.agreements.models import Agreement, Campaign, Level
 from recupera.core.predicates import authority_level
 from recupera.core.services import business_date_get
 from recupera.core.views import require_perm
@@ -100,10 +108,21 @@ def _visible_agreement(request: HttpRequest, pk: int) -> Agreement:
     return agreement
 
 
-def _detail_context(request: HttpRequest, agreement: Agreement, decide_form: DecideForm | None = None
+def _detail_context(request: HttpRequest, agreement: Agreement, decide_form: DecideForm | None = None,
+                    settle_form: SettleForm | None = None, document_form: DocumentForm | None = None
                     ) -> dict[str, Any]:
     labels = dict(services.COMPONENT_LABELS)
+    user = request.user
+    special = agreement.kind in (Agreement.Kind.WRITE_OFF, Agreement.Kind.WAIVER)
     return {
+        "can_settle": (agreement.kind == Agreement.Kind.SETTLEMENT
+                       and agreement.status == Agreement.Status.AUTHORIZED and user.has_perm("agreements.settle")),
+        "settle_form": settle_form or SettleForm(initial={"value_date": business_date_get()}),
+        "needs_documents": special,
+        "documents": list(agreement.documents.all()) if special else [],
+        "can_attach": (special and agreement.status == Agreement.Status.PENDING
+                       and user.has_perm("agreements.propose")),
+        "document_form": document_form or DocumentForm(),
         "agreement": agreement, "credit": agreement.credit,
         "approvals": list(agreement.approvals.select_related("decided_by")),
         "installments": list(agreement.installments.all()),
@@ -176,3 +195,170 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "pending": list(pending), "own": list(own), "level_label": Level(level).label if level else "",
         "decide_form": DecideForm(),
     })
+
+
+@login_required
+@require_POST
+def settle(request: HttpRequest, pk: int) -> HttpResponse:
+    """The payment of an authorized settlement: services.settlement_pay posts the discounts and
+    the payoff, flags the notes for return and closes the case."""
+    require_perm(request, "agreements.settle")
+    agreement = _visible_agreement(request, pk)
+    form = SettleForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.settlement_pay(actor=request.user, agreement=agreement, value_date=data["value_date"],
+                                    channel=data["channel"], as_of=business_date_get(),
+                                    natural_key=f"{data['channel']}:{data['reference'].strip()}")
+        except services.AgreementError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Liquidación pagada: el crédito {folio} quedó liquidado.").format(
+                folio=agreement.credit.folio))
+            return redirect("agreements:detail", pk=agreement.pk)
+    return render(request, "agreements/detail.html", _detail_context(request, agreement, settle_form=form),
+                  status=422)
+
+
+@login_required
+@require_POST
+def document_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach a supporting document to a pending write-off or waiver."""
+    require_perm(request, "agreements.propose")
+    agreement = _visible_agreement(request, pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.document_attach(actor=request.user, agreement=agreement, file=form.cleaned_data["file"],
+                                     description=form.cleaned_data["description"])
+        except services.AgreementError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Documento agregado."))
+            return redirect("agreements:detail", pk=agreement.pk)
+    return render(request, "agreements/detail.html", _detail_context(request, agreement, document_form=form),
+                  status=422)
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int, doc: int) -> HttpResponse:
+    from django.http import FileResponse
+
+    agreement = _visible_agreement(request, pk)
+    document = get_object_or_404(agreement.documents, pk=doc)
+    return FileResponse(document.file.open("rb"), as_attachment=True,
+                        filename=document.file.name.rsplit("/", 1)[-1])
+
+
+SPECIAL_KINDS = {"castigo": Agreement.Kind.WRITE_OFF, "condonacion": Agreement.Kind.WAIVER}
+
+
+@login_required
+def special_request(request: HttpRequest, folio: str, kind: str) -> HttpResponse:
+    """Request a write-off (castigo) or a death/disability waiver (condonación) with its
+    supporting document; it waits for the Dirección or the Subdirección in «Autorizaciones»."""
+    require_perm(request, "agreements.propose")
+    if kind not in SPECIAL_KINDS:
+        raise Http404
+    credit = _credit_or_404(folio)
+    require_perm(request, "credits.view_credit", credit)
+    agreement_kind = SPECIAL_KINDS[kind]
+    form = SpecialRequestForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            agreement = services.special_request(
+                actor=request.user, credit=credit, kind=agreement_kind, as_of=business_date_get(),
+                reason=data["reason"], file=data.get("file"), description=data.get("description") or "")
+        except services.AgreementError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.info(request, _("Solicitud registrada: requiere autorización de {lvl}.").format(
+                lvl=agreement.get_required_level_display()))
+            return redirect("agreements:detail", pk=agreement.pk)
+    return render(request, "agreements/special.html", {
+        "credit": credit, "form": form, "kind_label": agreement_kind.label, "kind": kind,
+        "level_label": Level.COMMITTEE.label if kind == "castigo" else Level.PORTFOLIO_OFFICE.label,
+    }, status=422 if request.method == "POST" else 200)
+
+
+# --- regularization campaigns -----------------------------------------------------------------
+@login_required
+def campaigns(request: HttpRequest) -> HttpResponse:
+    require_perm(request, "agreements.manage_policy")
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(actor=request.user, **form.service_kwargs())
+        except services.AgreementError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Campaña «{c}» registrada.").format(c=campaign.name))
+            return redirect("agreements:campaign", pk=campaign.pk)
+    return render(request, "agreements/campaigns.html", {
+        "campaigns": list(Campaign.objects.all()), "form": form, "as_of": business_date_get(),
+    }, status=422 if request.method == "POST" else 200)
+
+
+def _progress_context(campaign: Campaign) -> dict[str, Any]:
+    total, done = campaign.run_total, campaign.run_done
+    percent = 100 if campaign.run_status == Campaign.RunStatus.DONE else (done * 100 // total if total else 0)
+    return {"campaign": campaign, "percent": percent,
+            "running": campaign.run_status in (Campaign.RunStatus.QUEUED, Campaign.RunStatus.RUNNING)}
+
+
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, "agreements.manage_policy")
+    campaign = get_object_or_404(Campaign, pk=pk)
+    as_of = business_date_get()
+    status_labels = dict(Credit.Status.choices)
+    return render(request, "agreements/campaign_detail.html", {
+        **_progress_context(campaign), "as_of": as_of,
+        "in_window": campaign.starts_on <= as_of <= campaign.ends_on,
+        "status_labels": [status_labels.get(s, s) for s in campaign.statuses],
+        "report": services.campaign_report(campaign, as_of=as_of),
+    })
+
+
+@login_required
+def campaign_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, "agreements.manage_policy")
+    return render(request, "agreements/_campaign_progress.html",
+                  _progress_context(get_object_or_404(Campaign, pk=pk)))
+
+
+@login_required
+@require_POST
+def campaign_run(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, "agreements.manage_policy")
+    campaign = get_object_or_404(Campaign, pk=pk)
+    try:
+        services.campaign_enqueue(actor=request.user, campaign=campaign, as_of=business_date_get())
+    except services.AgreementError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("La campaña quedó en cola; aquí verá su avance."))
+    return redirect("agreements:campaign", pk=campaign.pk)
+
+
+@login_required
+def campaign_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    import csv
+    import io
+
+    require_perm(request, "agreements.manage_policy")
+    campaign = get_object_or_404(Campaign, pk=pk)
+    report = services.campaign_report(campaign, as_of=business_date_get())
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["folio", "acreditado", "aplicada_el", "dias_atraso", "adeudo_antes", "condonado",
+                     "recuperado_desde_inicio"])
+    for row in report["rows"]:
+        writer.writerow([row.credit.folio, row.credit.borrower.full_name, row.applied_on.isoformat(),
+                         row.days_past_due, f"{row.debt:.2f}", f"{row.forgiven:.2f}", f"{row.recovered:.2f}"])
+    writer.writerow(["TOTAL", "", "", "", "", f"{report['forgiven']:.2f}", f"{report['recovered']:.2f}"])
+    response = HttpResponse(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="campana-{campaign.pk}.csv"'
+    return response

@@ -309,6 +309,15 @@ def step_deadlines(ctx: StepContext) -> None:
     _call_collections(ctx, "deadlines_flag", actor=ctx.actor, as_of=ctx.business_date)
 
 
+def step_agreements(ctx: StepContext) -> None:
+    """Payment plans in force: fulfilled or broken (recupera.agreements.services.plans_evaluate)."""
+    from recupera.agreements.services import plans_evaluate
+
+    with transaction.atomic():
+        result = plans_evaluate(actor=ctx.actor, as_of=ctx.business_date)
+        ctx.finish(rows=sum(result.values()), result=result)
+
+
 # --- 8. pagarés near prescription -------------------------------------------------------------
 def _years_back(d: dt.date, years: int) -> dt.date:
     try:
@@ -399,6 +408,7 @@ STEPS: tuple[Step, ...] = (
     Step("casos", _("Abrir, escalar y cerrar casos"), step_cases),
     Step("asignacion", _("Asignar casos"), step_assignment),
     Step("promesas", _("Evaluar promesas de pago"), step_promises),
+    Step("convenios", _("Evaluar convenios de pago"), step_agreements),
     Step("plazos", _("Señalar plazos vencidos"), step_deadlines),
     Step("prescripcion", _("Señalar pagarés próximos a prescribir"), step_prescription),
     Step("foto_cartera", _("Foto diaria de la cartera"), step_snapshot),

@@ -27,6 +27,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Reglas y plazos"), "collections:rules", "collections.manage_rules"),
     # agreements
     NavItem(_("Autorizaciones"), "agreements:inbox", "agreements.decide"),
+    NavItem(_("Campañas"), "agreements:campaigns", "agreements.manage_policy"),
     NavItem(_("Pagos"), "payments:imports", "payments.view_payment"),
     NavItem(_("Caja"), "payments:cashier", "payments.capture_cash"),
     NavItem(_("Cierre diario"), "cob:runs", "cob.view_close"),
