@@ -20,7 +20,13 @@ from rest_framework.views import APIView
 
 from recupera.agreements import services
 from recupera.agreements.forms import PROPOSABLE
-from recupera.agreements.models import Agreement, Approval, AuthorityLimit, NegotiationPolicy
+from recupera.agreements.models import (
+    Agreement,
+    Approval,
+    AuthorityLimit,
+    Campaign,
+    NegotiationPolicy,
+)
 from recupera.core.services import business_date_get
 from recupera.credits.models import Credit
 
@@ -47,6 +53,10 @@ class CanDecide(HasPerm):
     perm = "agreements.decide"
 
 
+class CanManagePolicy(HasPerm):
+    perm = "agreements.manage_policy"
+
+
 # --- serializers ------------------------------------------------------------------------------
 class AuthorityLimitSerializer(serializers.ModelSerializer):
     level = serializers.IntegerField(help_text="1 gestor, 2 jefe, 3 subdirección, 4 dirección/comité")
@@ -65,6 +75,38 @@ class PolicySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "priority", "dpd_min", "dpd_max", "balance_min", "balance_max", "stage",
                   "campaign", "max_term_months", "capitalize_interest", "break_after_missed",
                   "tolerance_days", "revoke_on_break", "offer_valid_days", "limits"]
+
+
+class LimitWriteSerializer(serializers.Serializer):
+    level = serializers.IntegerField(help_text="1 gestor, 2 jefe, 3 subdirección, 4 dirección/comité")
+    max_late_interest_pct = serializers.DecimalField(max_digits=7, decimal_places=4, required=False, default=0)
+    max_interest_pct = serializers.DecimalField(max_digits=7, decimal_places=4, required=False, default=0)
+    max_principal_pct = serializers.DecimalField(max_digits=7, decimal_places=4, required=False, default=0)
+    min_down_payment_pct = serializers.DecimalField(max_digits=7, decimal_places=4, required=False, default=0)
+    max_installments = serializers.IntegerField(required=False, default=12)
+
+
+class PolicyWriteSerializer(serializers.Serializer):
+    """Create (POST) or change (PATCH, only the fields sent) a policy; `limits`, when sent,
+    replaces the per-level limits. Ranges are the services' (422 with the Spanish reason)."""
+
+    name = serializers.CharField(max_length=120)
+    active = serializers.BooleanField(required=False)
+    priority = serializers.IntegerField(required=False)
+    dpd_min = serializers.IntegerField(required=False)
+    dpd_max = serializers.IntegerField(required=False, allow_null=True)
+    balance_min = serializers.DecimalField(required=False, **MONEY)
+    balance_max = serializers.DecimalField(required=False, allow_null=True, **MONEY)
+    stage = serializers.CharField(required=False, allow_blank=True)
+    campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all(), required=False,
+                                                  allow_null=True, help_text="id de la campaña")
+    max_term_months = serializers.IntegerField(required=False)
+    capitalize_interest = serializers.BooleanField(required=False)
+    break_after_missed = serializers.IntegerField(required=False)
+    tolerance_days = serializers.IntegerField(required=False)
+    revoke_on_break = serializers.BooleanField(required=False)
+    offer_valid_days = serializers.IntegerField(required=False)
+    limits = LimitWriteSerializer(many=True, required=False)
 
 
 class SimulateRequestSerializer(serializers.Serializer):
@@ -119,6 +161,9 @@ class ProposeSerializer(serializers.Serializer):
     installments = serializers.IntegerField(required=False, default=0, min_value=0)
     first_due_date = serializers.DateField(required=False, allow_null=True, default=None)
     new_term_months = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    new_rate = serializers.DecimalField(max_digits=8, decimal_places=6, required=False, allow_null=True,
+                                        default=None, help_text="Nueva tasa anual de la reestructura, "
+                                        "como fracción: 0 ≤ tasa < 1 (0.06 = 6 %).")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -193,12 +238,50 @@ def _refused(exc: Exception) -> Response:
 @extend_schema(tags=["convenios"], summary="Políticas de negociación vigentes y sus facultades",
                responses={200: PolicySerializer(many=True)})
 class PolicyListAPI(APIView):
-    permission_classes = [CanViewAgreements]
+    def get_permissions(self) -> list[Any]:
+        return [CanManagePolicy() if self.request.method == "POST" else CanViewAgreements()]
 
     def get(self, request: Request) -> Response:
         policies = NegotiationPolicy.objects.filter(active=True).select_related("campaign").prefetch_related(
             "limits")
         return Response(PolicySerializer(policies, many=True).data)
+
+    @extend_schema(summary="Crear una política de negociación (Subdirección de Cartera)",
+                   request=PolicyWriteSerializer, responses={201: PolicySerializer, 422: ErrorSerializer})
+    def post(self, request: Request) -> Response:
+        data = PolicyWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        try:
+            policy = services.policy_create(actor=request.user, limits=values.pop("limits", []), **values)
+        except services.AgreementError as exc:
+            return _refused(exc)
+        return Response(PolicySerializer(_policy(policy.pk)).data, status=status.HTTP_201_CREATED)
+
+
+def _policy(pk: int) -> NegotiationPolicy:
+    return get_object_or_404(NegotiationPolicy.objects.select_related("campaign").prefetch_related("limits"),
+                             pk=pk)
+
+
+@extend_schema(tags=["convenios"], summary="Cambiar una política de negociación (Subdirección de Cartera)",
+               request=PolicyWriteSerializer, responses={200: PolicySerializer, 422: ErrorSerializer})
+class PolicyDetailAPI(APIView):
+    permission_classes = [CanManagePolicy]
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(PolicySerializer(_policy(pk)).data)
+
+    def patch(self, request: Request, pk: int) -> Response:
+        policy = _policy(pk)
+        data = PolicyWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        try:
+            services.policy_update(actor=request.user, policy=policy, limits=values.pop("limits", None), **values)
+        except services.AgreementError as exc:
+            return _refused(exc)
+        return Response(PolicySerializer(_policy(pk)).data)
 
 
 @extend_schema(tags=["convenios"], summary="Opciones dentro de la política para un crédito hoy",

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from recupera.agreements.models import Agreement
+from recupera.agreements.models import Agreement, AuthorityLimit, Campaign, Level, NegotiationPolicy
 from recupera.credits.models import Credit
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -38,6 +38,11 @@ class ProposeForm(forms.Form):
                                      help_text=_("Por omisión, un mes después de hoy."))
     new_term_months = forms.IntegerField(label=_("Nuevo plazo en meses (reestructura)"), required=False,
                                          min_value=1, max_value=600)
+    new_rate_pct = forms.DecimalField(label=_("Nueva tasa anual % (reestructura)"), required=False,
+                                      max_digits=8, decimal_places=4,
+                                      widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+                                      help_text=_("En porcentaje anual, p. ej. 6 = 6 %. Vacío: la tasa "
+                                                  "del crédito."))
     reason = forms.CharField(label=_("Motivo / justificación"), required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -45,6 +50,9 @@ class ProposeForm(forms.Form):
         data = super().clean() or {}
         if data.get("kind") == Agreement.Kind.PLAN and not data.get("installments"):
             self.add_error("installments", _("Indique el número de pagos del convenio (al menos uno)."))
+        rate = data.get("new_rate_pct")
+        if rate is not None and not (Decimal("0") <= rate < Decimal("100")):
+            self.add_error("new_rate_pct", _("La nueva tasa anual debe ser de 0 % o más y menor que 100 %."))
         return data
 
     def service_kwargs(self) -> dict:
@@ -62,6 +70,8 @@ class ProposeForm(forms.Form):
             kwargs.update(down_payment=data.get("down_payment"), installments=data.get("installments") or 0)
         if data["kind"] == Agreement.Kind.RESTRUCTURE:
             kwargs["new_term_months"] = data.get("new_term_months")
+            rate = data.get("new_rate_pct")
+            kwargs["new_rate"] = None if rate is None else rate / Decimal("100")
         return kwargs
 
 
@@ -131,3 +141,80 @@ class CampaignForm(forms.Form):
         data["interest_pct"] = data.get("interest_pct") or 0
         data["balance_min"] = data.get("balance_min") or Decimal("0")
         return data
+
+
+LIMIT_PCT_FIELDS = ("max_late_interest_pct", "max_interest_pct", "max_principal_pct", "min_down_payment_pct")
+LIMIT_FIELDS = (*LIMIT_PCT_FIELDS, "max_installments")
+SEGMENT_FIELDS = ("name", "active", "priority", "dpd_min", "dpd_max", "balance_min", "balance_max", "stage",
+                  "campaign", "max_term_months", "capitalize_interest", "break_after_missed", "tolerance_days",
+                  "revoke_on_break", "offer_valid_days")
+
+
+def _stage_choices() -> list[tuple[str, str]]:
+    from recupera.collections.models import Stage
+
+    return [("", _("Cualquier etapa")), *Stage.choices]
+
+
+class PolicyForm(forms.Form):
+    """A negotiation policy: its segment and terms, and one row of limits per authority level.
+    Ranges (0–100, desde ≤ hasta) are the services' (policy_create / policy_update)."""
+
+    name = forms.CharField(label=_("Nombre"), max_length=120)
+    active = forms.BooleanField(label=_("Vigente"), required=False, initial=True)
+    priority = forms.IntegerField(label=_("Prioridad"), initial=100,
+                                  help_text=_("La política de menor número que aplique al crédito es la "
+                                              "que rige."))
+    dpd_min = forms.IntegerField(label=_("Días de atraso desde"), initial=0)
+    dpd_max = forms.IntegerField(label=_("Días de atraso hasta"), required=False)
+    balance_min = forms.DecimalField(label=_("Adeudo desde"), max_digits=14, decimal_places=2, initial=Decimal("0"))
+    balance_max = forms.DecimalField(label=_("Adeudo hasta"), max_digits=14, decimal_places=2, required=False)
+    stage = forms.ChoiceField(label=_("Etapa del caso"), choices=_stage_choices, required=False)
+    campaign = forms.ModelChoiceField(label=_("Solo durante la campaña"), queryset=Campaign.objects.all(),
+                                      required=False, empty_label=_("Sin campaña (siempre)"))
+    max_term_months = forms.IntegerField(label=_("Plazo máximo de reestructura (meses)"), initial=60)
+    capitalize_interest = forms.BooleanField(label=_("Capitalizar intereses en la reestructura"), required=False)
+    break_after_missed = forms.IntegerField(label=_("Convenio incumplido tras N pagos omitidos"), initial=2)
+    tolerance_days = forms.IntegerField(label=_("Días de tolerancia por pago"), initial=5)
+    revoke_on_break = forms.BooleanField(label=_("Revocar la condonación si se incumple"), required=False,
+                                         initial=True)
+    offer_valid_days = forms.IntegerField(label=_("Vigencia de la oferta (días)"), initial=15)
+
+    def __init__(self, *args, policy: NegotiationPolicy | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if policy is not None and "initial" not in kwargs and not args:
+            initial = {f: getattr(policy, f) for f in SEGMENT_FIELDS}
+            for lim in policy.limits.all():
+                initial.update({f"l{lim.level}_{f}": getattr(lim, f) for f in LIMIT_FIELDS})
+            kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        for level in Level:
+            for field in LIMIT_FIELDS:
+                model_field = AuthorityLimit._meta.get_field(field)
+                label = f"{model_field.verbose_name} · {level.label}"
+                if field == "max_installments":
+                    self.fields[f"l{level}_{field}"] = forms.IntegerField(
+                        label=label, initial=12, widget=forms.NumberInput(attrs={"aria-label": label}))
+                else:
+                    self.fields[f"l{level}_{field}"] = forms.DecimalField(
+                        label=label, max_digits=7, decimal_places=4, initial=Decimal("0"),
+                        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal",
+                                                        "aria-label": label}))
+
+    def segment_fields(self) -> list[forms.BoundField]:
+        return [self[f] for f in SEGMENT_FIELDS]
+
+    def limit_rows(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(str(level.label), [self[f"l{level}_{f}"] for f in LIMIT_FIELDS]) for level in Level]
+
+    @staticmethod
+    def limit_headers() -> list[str]:
+        return [str(AuthorityLimit._meta.get_field(f).verbose_name) for f in LIMIT_FIELDS]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        values = {f: data.get(f) for f in SEGMENT_FIELDS}
+        values["stage"] = values["stage"] or ""
+        values["balance_min"] = values["balance_min"] if values["balance_min"] is not None else Decimal("0")
+        values["limits"] = [{"level": int(level), **{f: data.get(f"l{level}_{f}") for f in LIMIT_FIELDS}}
+                            for level in Level]
+        return values

@@ -19,6 +19,7 @@ from recupera.agreements.models import (
     Agreement,
     AgreementInstallment,
     Approval,
+    AuthorityLimit,
     Campaign,
     CampaignCredit,
     Level,
@@ -185,6 +186,20 @@ def _pct(value: Any) -> Decimal:
     return pct
 
 
+def _rate(value: Any) -> Decimal | None:
+    """The restructure's new annual rate as a fraction: 0 ≤ rate < 1 (0.06 = 6 %)."""
+    if value in (None, ""):
+        return None
+    try:
+        rate = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except ArithmeticError as exc:
+        raise AgreementError(_("Nueva tasa anual no válida: «{v}».").format(v=value)) from exc
+    if not (ZERO <= rate < 1):
+        raise AgreementError(_("La nueva tasa anual debe ser de 0 % o más y menor que 100 % "
+                               "(recibido {v} %).").format(v=f"{rate * HUNDRED:.2f}"))
+    return rate
+
+
 @transaction.atomic
 def agreement_propose(
     *,
@@ -206,6 +221,7 @@ def agreement_propose(
     beyond it, it waits for the level that may authorize it; outside policy it is refused."""
     if kind not in Agreement.Kind.values:
         raise AgreementError(_("Tipo de convenio desconocido: «{k}».").format(k=kind))
+    new_rate = _rate(new_rate)
     credit = lock_credits([credit.pk])[credit.pk]
     inputs = _inputs(credit)
     state = engine.credit_state(as_of=as_of, **inputs)
@@ -764,3 +780,150 @@ def campaign_report(campaign: Campaign, *, as_of: dt.date) -> dict[str, Any]:
     ).aggregate(total=Sum("amount"))["total"]
     return {"rows": rows, "as_of": as_of, "credits": len(rows),
             "forgiven": totals["forgiven"] or ZERO, "recovered": recovered or ZERO}
+
+
+# --- negotiation policies (set by the Subdirección) -------------------------------------------
+LIMIT_PCT_FIELDS = ("max_late_interest_pct", "max_interest_pct", "max_principal_pct", "min_down_payment_pct")
+LIMIT_FIELDS = (*LIMIT_PCT_FIELDS, "max_installments")
+POLICY_FIELDS = ("name", "active", "priority", "dpd_min", "dpd_max", "balance_min", "balance_max", "stage",
+                 "campaign", "max_term_months", "capitalize_interest", "break_after_missed", "tolerance_days",
+                 "revoke_on_break", "offer_valid_days")
+
+
+class PolicyError(AgreementError):
+    """A policy refused; `field` names the offending field (the form shows it there)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _label(model: Any, field: str) -> str:
+    return str(model._meta.get_field(field).verbose_name)
+
+
+def _policy_snapshot(policy: NegotiationPolicy) -> dict[str, Any]:
+    data = snapshot(policy)
+    data["limits"] = {str(lim.level): {f: str(getattr(lim, f)) for f in LIMIT_FIELDS}
+                      for lim in AuthorityLimit.objects.filter(policy=policy).order_by("level")}
+    return data
+
+
+def _policy_clean(values: dict[str, Any]) -> dict[str, Any]:
+    """Check the policy's segment and terms; Spanish refusals naming the field."""
+    from recupera.collections.models import Stage
+
+    values = dict(values)
+    values["name"] = (values.get("name") or "").strip()
+    if not values["name"]:
+        raise PolicyError(_("Indique el nombre de la política."), "name")
+    for field in ("priority", "dpd_min", "max_term_months", "break_after_missed", "tolerance_days",
+                  "offer_valid_days", "dpd_max"):
+        value = values.get(field)
+        if value is not None and int(value) < 0:
+            raise PolicyError(_("«{f}» no puede ser negativo.").format(f=_label(NegotiationPolicy, field)), field)
+        if value is not None and int(value) > 32767:
+            raise PolicyError(_("«{f}» no puede pasar de 32767.").format(f=_label(NegotiationPolicy, field)), field)
+    for field in ("balance_min", "balance_max"):
+        value = values.get(field)
+        if value is not None and Decimal(value) < ZERO:
+            raise PolicyError(_("«{f}» no puede ser negativo.").format(f=_label(NegotiationPolicy, field)), field)
+    if values.get("dpd_max") is not None and values["dpd_max"] < values.get("dpd_min", 0):
+        raise PolicyError(_("«{hi}» ({b}) no puede ser menor que «{lo}» ({a}).").format(
+            hi=_label(NegotiationPolicy, "dpd_max"), lo=_label(NegotiationPolicy, "dpd_min"),
+            a=values.get("dpd_min", 0), b=values["dpd_max"]), "dpd_max")
+    if values.get("balance_max") is not None and Decimal(values["balance_max"]) < Decimal(
+            values.get("balance_min") or 0):
+        raise PolicyError(_("«{hi}» ({b}) no puede ser menor que «{lo}» ({a}).").format(
+            hi=_label(NegotiationPolicy, "balance_max"), lo=_label(NegotiationPolicy, "balance_min"),
+            a=values.get("balance_min") or 0, b=values["balance_max"]), "balance_max")
+    if values.get("max_term_months") is not None and values["max_term_months"] < 1:
+        raise PolicyError(_("«{f}» debe ser de al menos un mes.").format(
+            f=_label(NegotiationPolicy, "max_term_months")), "max_term_months")
+    values["stage"] = values.get("stage") or ""
+    if values["stage"] and values["stage"] not in Stage.values:
+        raise PolicyError(_("Etapa del caso desconocida: «{s}».").format(s=values["stage"]), "stage")
+    return values
+
+
+def _limits_clean(limits: Any) -> list[dict[str, Any]]:
+    """The per-level limits: at least one level, each once, percentages 0–100."""
+    rows = list(limits.values()) if isinstance(limits, dict) else list(limits or [])
+    if not rows:
+        raise PolicyError(_("Indique las facultades de al menos un nivel de autorización."), None)
+    seen: set[int] = set()
+    clean = []
+    for row in rows:
+        level = int(row.get("level") or 0)
+        if level not in Level.values:
+            raise PolicyError(_("Nivel de autorización desconocido: {n}.").format(n=level), None)
+        if level in seen:
+            raise PolicyError(_("El nivel «{lvl}» aparece dos veces.").format(lvl=Level(level).label), None)
+        seen.add(level)
+        item: dict[str, Any] = {"level": level}
+        for field in LIMIT_PCT_FIELDS:
+            raw = row.get(field)
+            try:
+                pct = Decimal(str(raw if raw not in (None, "") else "0"))
+            except ArithmeticError as exc:
+                raise PolicyError(_("«{f}» ({lvl}): porcentaje no válido «{v}».").format(
+                    f=_label(AuthorityLimit, field), lvl=Level(level).label, v=raw), f"l{level}_{field}") from exc
+            if not (ZERO <= pct <= HUNDRED):
+                raise PolicyError(_("«{f}» ({lvl}) debe estar entre 0 y 100 (recibido {v}).").format(
+                    f=_label(AuthorityLimit, field), lvl=Level(level).label, v=pct), f"l{level}_{field}")
+            item[field] = pct
+        count = row.get("max_installments")
+        count = 12 if count in (None, "") else int(count)
+        if not (1 <= count <= 32767):
+            raise PolicyError(_("«{f}» ({lvl}) debe ser al menos 1.").format(
+                f=_label(AuthorityLimit, "max_installments"), lvl=Level(level).label),
+                f"l{level}_max_installments")
+        item["max_installments"] = count
+        clean.append(item)
+    return sorted(clean, key=lambda r: r["level"])
+
+
+def _limits_save(policy: NegotiationPolicy, limits: list[dict[str, Any]]) -> None:
+    levels = [row["level"] for row in limits]
+    AuthorityLimit.objects.filter(policy=policy).exclude(level__in=levels).delete()
+    for row in limits:
+        AuthorityLimit.objects.update_or_create(
+            policy=policy, level=row["level"], defaults={f: row[f] for f in LIMIT_FIELDS})
+
+
+@transaction.atomic
+def policy_create(*, actor: Any, limits: Any, **values: Any) -> NegotiationPolicy:
+    """A new negotiation policy with its segment (days past due, debt, stage, campaign window)
+    and what each authority level may grant under it. Audited."""
+    unknown = set(values) - set(POLICY_FIELDS)
+    if unknown:
+        raise PolicyError(_("Campo desconocido: {f}.").format(f=", ".join(sorted(unknown))), None)
+    values = _policy_clean(values)
+    rows = _limits_clean(limits)
+    policy = NegotiationPolicy.objects.create(**values)
+    _limits_save(policy, rows)
+    audit_record(actor=actor, action="politica.crear", obj=policy, after=_policy_snapshot(policy))
+    return policy
+
+
+@transaction.atomic
+def policy_update(*, actor: Any, policy: NegotiationPolicy, limits: Any = None,
+                  **changes: Any) -> NegotiationPolicy:
+    """Change a policy (only the fields given; `limits`, when given, replaces the per-level
+    limits). Audited with before and after."""
+    unknown = set(changes) - set(POLICY_FIELDS)
+    if unknown:
+        raise PolicyError(_("Campo desconocido: {f}.").format(f=", ".join(sorted(unknown))), None)
+    policy = NegotiationPolicy.objects.select_for_update().get(pk=policy.pk)
+    before = _policy_snapshot(policy)
+    current = {f: getattr(policy, f) for f in POLICY_FIELDS}
+    values = _policy_clean({**current, **changes})
+    rows = _limits_clean(limits) if limits is not None else None
+    for field, value in values.items():
+        setattr(policy, field, value)
+    policy.save()
+    if rows is not None:
+        _limits_save(policy, rows)
+    audit_record(actor=actor, action="politica.modificar", obj=policy, before=before,
+                 after=_policy_snapshot(policy))
+    return policy

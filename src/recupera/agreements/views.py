@@ -26,18 +26,19 @@ from recupera.agreements.forms import (
     CampaignForm,
     DecideForm,
     DocumentForm,
+    PolicyForm,
     ProposeForm,
     SettleForm,
     SpecialRequestForm,
 )
-from recupera.agreements.models import Agreement, Campaign, Level
+from recupera.agreements.models import Agreement, Campaign, Level, NegotiationPolicy
 from recupera.core.predicates import authority_level
 from recupera.core.services import business_date_get
 from recupera.core.views import require_perm
 from recupera.credits.models import Credit
 
 PREFILL_FIELDS = ("kind", "late_interest_pct", "interest_pct", "principal_pct", "down_payment",
-                  "installments", "new_term_months")
+                  "installments", "new_term_months", "new_rate_pct")
 
 
 def _credit_or_404(folio: str) -> Credit:
@@ -124,6 +125,7 @@ def _detail_context(request: HttpRequest, agreement: Agreement, decide_form: Dec
                        and user.has_perm("agreements.propose")),
         "document_form": document_form or DocumentForm(),
         "agreement": agreement, "credit": agreement.credit,
+        "new_rate_pct": agreement.new_rate * 100 if agreement.new_rate is not None else None,
         "approvals": list(agreement.approvals.select_related("decided_by")),
         "installments": list(agreement.installments.all()),
         "discounts": [(labels.get(c, c), a) for c, a in agreement.discounts.items()],
@@ -362,3 +364,33 @@ def campaign_csv(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campana-{campaign.pk}.csv"'
     return response
+
+
+# --- negotiation policies (the Subdirección sets them) --------------------------------------
+@login_required
+def policies(request: HttpRequest) -> HttpResponse:
+    require_perm(request, "agreements.manage_policy")
+    rows = list(NegotiationPolicy.objects.select_related("campaign").prefetch_related("limits"))
+    return render(request, "agreements/policies.html", {"policies": rows})
+
+
+@login_required
+def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create (pk None) or edit a policy: services.policy_create / policy_update, audited; a
+    refusal naming a field is shown next to it."""
+    require_perm(request, "agreements.manage_policy")
+    policy = get_object_or_404(NegotiationPolicy.objects.prefetch_related("limits"), pk=pk) if pk else None
+    form = PolicyForm(request.POST) if request.method == "POST" else PolicyForm(policy=policy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if policy is None:
+                policy = services.policy_create(actor=request.user, **form.service_kwargs())
+            else:
+                policy = services.policy_update(actor=request.user, policy=policy, **form.service_kwargs())
+        except services.PolicyError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, _("Política «{p}» guardada.").format(p=policy.name))
+            return redirect("agreements:policies")
+    return render(request, "agreements/policy_form.html", {"form": form, "policy": policy},
+                  status=422 if request.method == "POST" else 200)
