@@ -122,7 +122,7 @@ def _previous_marks(business_date: dt.date) -> tuple[int, int]:
 def step_engine_replay(ctx: StepContext) -> None:
     from recupera.credits import engine_io
     from recupera.credits.models import Credit, Disbursement, LedgerEntry
-    from recupera.credits.services import _write_projections
+    from recupera.credits.services import projections_write
 
     step = ctx.step
     if not step.params:
@@ -166,7 +166,7 @@ def step_engine_replay(ctx: StepContext) -> None:
             pairs = [(c, engine_io.state_from_rows(c, disbursements=disbursed[c.pk], events=events[c.pk],
                                                    calendar=calendar, as_of=ctx.business_date))
                      for c in batch]
-            _write_projections(pairs, actor=ctx.actor)
+            projections_write(pairs, actor=ctx.actor)
             rows = []
             for c, state in pairs:
                 f = aging.facts_for(state, tolerance=c.product.dpd_tolerance, end_of_studies=c.end_of_studies)

@@ -88,6 +88,8 @@ class PostingSerializer(serializers.Serializer):
 
 class CreditStateSerializer(serializers.Serializer):
     folio = serializers.CharField()
+    payment_reference = serializers.CharField(help_text=_(
+        "Referencia bancaria del crédito (algoritmo del primer convenio vigente)."))
     as_of = serializers.DateField()
     status = serializers.ChoiceField(choices=Credit.Status.choices)
     financial_status = serializers.ChoiceField(

@@ -400,8 +400,8 @@ def _update_cached(credits: list[Credit]) -> None:
             tuple(_db_value(getattr(c, f)) for f in CACHED_FIELDS) + (c.pk,) for c in credits])
 
 
-def _write_projections(pairs: list[tuple[Credit, engine.CreditState]], *, actor: Any,
-                       schedules_loaded: bool = False) -> None:
+def projections_write(pairs: list[tuple[Credit, engine.CreditState]], *, actor: Any,
+                      schedules_loaded: bool = False) -> None:
     """Rewrite the projections of `pairs` (credit, state) in bulk: changed schedule versions,
     all allocations, the cached columns, and an audit row for each status change."""
     ids = [c.pk for c, _s in pairs]
@@ -481,7 +481,7 @@ def credit_refresh(*, credit: Credit, as_of: dt.date, actor: Any = None,
     fresh = Credit.objects.filter(pk=credit.pk).select_related("product").prefetch_related(
         "disbursements", "ledger_entries").get()
     state = engine_io.credit_state(fresh, as_of=as_of, calendar=calendar)
-    _write_projections([(fresh, state)], actor=actor)
+    projections_write([(fresh, state)], actor=actor)
     _copy_cached(fresh, credit)
     return state
 
@@ -507,5 +507,5 @@ def credits_bulk_refresh(*, credits: Iterable[Credit], as_of: dt.date, actor: An
             pairs = [(c, engine_io.state_from_rows(c, disbursements=disbursed[c.pk],
                                                    events=events[c.pk], calendar=calendar,
                                                    as_of=as_of)) for c in batch]
-            _write_projections(pairs, actor=actor)
+            projections_write(pairs, actor=actor)
     return len(ids)
