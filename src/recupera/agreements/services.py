@@ -1,7 +1,17 @@
-"""Every write of negotiation: offers, approvals, plans, restructures, settlements.
+"""Every write of negotiation: offers, approvals, plans, restructures, settlements, waivers
+and write-offs.
 
 The figures come from the engine (recupera.engine.agreements over the credit's replay); money
 moves only as ledger entries posted through credits.services.entry_post.
+
+Write-off (castigo): once the Dirección / Comité authorizes it, one "write_off" ledger entry
+dated the agreement date takes everything owed at that date off the books (the engine writes
+off each component of each installment, recupera.engine.write_off); the credit shows nothing
+owed and the status «castigado»; its case is closed; its pagarés stay in force (the debt is
+still legally owed). Money received afterwards through any channel is accepted as usual and
+the engine allocates it as a recovery of the written-off amounts (recuperación de cartera
+castigada: "recovered_*" allocations, oldest installment first); beyond what was written off
+it is credit balance. `write_off_recovered` reports it.
 """
 
 from __future__ import annotations
@@ -86,7 +96,7 @@ def _inputs(credit: Credit) -> dict[str, Any]:
 
 
 def _is_settled(credit: Credit, state: engine.CreditState) -> bool:
-    return state.status == "paid_off" or credit.administrative_status in (
+    return state.status in ("paid_off", "written_off") or credit.administrative_status in (
         Credit.Status.WRITTEN_OFF, Credit.Status.WAIVED)
 
 
@@ -97,6 +107,9 @@ def _refuse_closed(credit: Credit, state: engine.CreditState, what: str) -> None
     if credit.administrative_status in (Credit.Status.WRITTEN_OFF, Credit.Status.WAIVED):
         raise AgreementError(_("No se puede {what} un crédito {status} ({folio}).").format(
             what=what, folio=credit.folio, status=credit.get_administrative_status_display().lower()))
+    if state.status == "written_off":
+        raise AgreementError(_("No se puede {what} un crédito castigado ({folio}).").format(
+            what=what, folio=credit.folio))
 
 
 # --- quotes -----------------------------------------------------------------------------------
@@ -249,6 +262,9 @@ def agreement_propose(
                                    "puede ofrecer."))
     discounts = calc.discounts_for(debt, percents)
     q = calc.quote_with_discounts(discounts=discounts, as_of=as_of, **inputs)
+    pays, forgiven = q.pays, q.forgiven
+    if kind == Agreement.Kind.WRITE_OFF:  # nothing paid now; the whole debt leaves the books
+        pays, forgiven = ZERO, debt.total
     down_pct: Decimal | None = None
     split = None
     if kind == Agreement.Kind.PLAN:
@@ -278,7 +294,7 @@ def agreement_propose(
         debt_parts={k: _money(getattr(debt, k)) for k in ("principal", "interest", "overdue_interest",
                                                           "late_interest", "fees")},
         discounts={c: _money(a) for c, a in q.discounts.items()},
-        interest_adjustment=q.interest_adjustment, forgiven=q.forgiven, pays=q.pays,
+        interest_adjustment=q.interest_adjustment, forgiven=forgiven, pays=pays,
         down_payment=split.down_payment if split else ZERO,
         installments_count=installments if split else 0,
         new_rate=new_rate, new_term_months=new_term_months, new_first_due_date=first_due_date,
@@ -306,7 +322,8 @@ def _notify_approvers(agreement: Agreement) -> None:
 
     from recupera.core.roles import Role
 
-    roles = {2: [Role.SUPERVISOR], 3: [Role.PORTFOLIO_OFFICE], 4: []}.get(agreement.required_level, [])
+    roles = {2: [Role.SUPERVISOR], 3: [Role.PORTFOLIO_OFFICE], 4: [Role.COMMITTEE]}.get(
+        agreement.required_level, [])
     users = get_user_model().objects.filter(groups__name__in=[r.value for r in roles], is_active=True)
     emails = [u.email for u in users if u.email]
     if emails:
@@ -410,13 +427,45 @@ def _activate(*, actor: Any, agreement: Agreement, as_of: dt.date) -> None:
         _set_admin_status(credit, Credit.Status.WAIVED)
         _close_case(actor=actor, agreement=agreement, as_of=as_of, reason="condonado")
     elif kind == Agreement.Kind.WRITE_OFF:
-        # The debt stays legally owed; the write-off is an administrative decision on the books.
+        # Off the books as a ledger entry; the debt stays legally owed (see the module docstring).
+        agreement.entries = [_write_off_post(actor=actor, agreement=agreement, as_of=as_of)]
         agreement.status, agreement.closed_on = Agreement.Status.APPLIED, as_of
         _set_admin_status(credit, Credit.Status.WRITTEN_OFF)
         _close_case(actor=actor, agreement=agreement, as_of=as_of, reason="castigado")
     agreement.save()
     audit_record(actor=actor, action="convenio.aplicar", obj=agreement,
                  after={"status": agreement.status, "entries": agreement.entries})
+
+
+def _write_off_post(*, actor: Any, agreement: Agreement, as_of: dt.date) -> int:
+    """Post the write-off entry at the agreement date; what the engine wrote off (the payoff
+    amount at that date) becomes the agreement's written-off amount."""
+    credit = agreement.credit
+    debt = engine_io.credit_state(credit, as_of=agreement.as_of).payoff_amount
+    if debt <= 0:
+        raise AgreementError(_("El crédito {folio} no tiene adeudo que castigar.").format(folio=credit.folio))
+    entry, _created = entry_post(
+        actor=actor, credit=credit, kind=LedgerEntry.Kind.WRITE_OFF, value_date=agreement.as_of,
+        amount=debt, natural_key=f"convenio:{agreement.pk}:castigo", as_of=as_of,
+        reason=_("Castigo {pk}").format(pk=agreement.pk))
+    state = engine_io.credit_state(credit, as_of=agreement.as_of)
+    posting = next(p for p in state.postings if p.event_id == str(entry.pk))
+    if posting.rejected_reason:  # pragma: no cover - checked above on the same replay
+        raise AgreementError(posting.rejected_reason)
+    agreement.pays, agreement.forgiven = ZERO, posting.amount
+    return entry.pk
+
+
+def write_off_recovered(credit: Credit) -> Decimal:
+    """What was recovered after the credit's write-off (the engine's "recovered_*" allocations,
+    as the projection holds them; reversed payments are not there)."""
+    from django.db.models import Sum
+
+    from recupera.credits.models import Allocation
+
+    total = Allocation.objects.filter(credit=credit, component__startswith="recovered_").aggregate(
+        total=Sum("amount"))["total"]
+    return total or ZERO
 
 
 def _restructure_apply(*, actor: Any, agreement: Agreement, as_of: dt.date) -> None:

@@ -136,6 +136,10 @@ def _detail_context(request: HttpRequest, agreement: Agreement, decide_form: Dec
         "document_available": (agreement.kind in documents.TEMPLATES
                                and documents.document_available(agreement)),
         "document_title": documents.TEMPLATES[agreement.kind][1] if agreement.kind in documents.TEMPLATES else "",
+        "is_write_off": agreement.kind == Agreement.Kind.WRITE_OFF,
+        "recovered": (services.write_off_recovered(agreement.credit)
+                      if agreement.kind == Agreement.Kind.WRITE_OFF
+                      and agreement.status == Agreement.Status.APPLIED else None),
     }
 
 

@@ -287,6 +287,7 @@ class LedgerEntry(models.Model):
         FEE = "fee", _("Gastos de cobranza")
         DISCOUNT = "discount", _("Quita / condonación")
         RESTRUCTURE = "restructure", _("Reestructura")
+        WRITE_OFF = "write_off", _("Castigo")
 
     credit = models.ForeignKey(Credit, on_delete=models.PROTECT, related_name="ledger_entries")
     kind = models.CharField(_("tipo"), max_length=12, choices=Kind.choices)
