@@ -134,11 +134,13 @@ class CampaignForm(forms.Form):
                                          help_text=_("Sin marcar: cualquier estado con adeudo."))
     late_interest_pct = _pct_field(_("Condonación de moratorios (%)"))
     interest_pct = _pct_field(_("Descuento de interés ordinario vencido (%)"))
+    fees_pct = _pct_field(_("Condonación de gastos de cobranza (%)"))
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
         data["late_interest_pct"] = data.get("late_interest_pct") or 0
         data["interest_pct"] = data.get("interest_pct") or 0
+        data["fees_pct"] = data.get("fees_pct") or 0
         data["balance_min"] = data.get("balance_min") or Decimal("0")
         return data
 

@@ -64,20 +64,42 @@ def open_case(credit: Credit) -> Any:
     return Case.objects.filter(credit=credit, status=Case.Status.OPEN).first()
 
 
+def campaign_includes(campaign: Campaign, credit: Credit, *, as_of: dt.date, debt: Decimal) -> bool:
+    """Whether the credit is in the campaign at `as_of`: inside its window, and reached by it
+    (it applied its waiver) or within its segment (days past due, status, debt)."""
+    if not (campaign.starts_on <= as_of <= campaign.ends_on):
+        return False
+    if CampaignCredit.objects.filter(campaign=campaign, credit=credit).exists():
+        return True
+    if credit.status in SETTLED_STATUSES or credit.administrative_status in SETTLED_STATUSES:
+        return False
+    dpd = credit.days_past_due
+    if dpd < campaign.dpd_min or (campaign.dpd_max is not None and dpd > campaign.dpd_max):
+        return False
+    if campaign.statuses and credit.status not in campaign.statuses:
+        return False
+    return debt >= campaign.balance_min and (campaign.balance_max is None or debt <= campaign.balance_max)
+
+
 def policy_for(credit: Credit, *, as_of: dt.date, debt: Decimal, case: Any = None) -> NegotiationPolicy | None:
     """The policy that governs the credit today: the first active one (by priority) whose
-    segment (days past due, debt, stage, campaign window) contains it."""
+    segment (days past due, debt, stage, campaign) contains it. A policy segmented by campaign
+    applies only to the credits in that campaign, during its window (`campaign_includes`)."""
     dpd = credit.days_past_due
     policies = (NegotiationPolicy.objects.filter(active=True, dpd_min__lte=dpd, balance_min__lte=debt)
                 .filter(Q(dpd_max__isnull=True) | Q(dpd_max__gte=dpd))
                 .filter(Q(balance_max__isnull=True) | Q(balance_max__gte=debt))
                 .filter(Q(campaign__isnull=True)
                         | Q(campaign__starts_on__lte=as_of, campaign__ends_on__gte=as_of))
-                .prefetch_related("limits").order_by("priority", "id"))
+                .select_related("campaign").prefetch_related("limits").order_by("priority", "id"))
     stage = getattr(case, "stage", "")
     for policy in policies:
-        if not policy.stage or policy.stage == stage:
-            return policy
+        if policy.stage and policy.stage != stage:
+            continue
+        if policy.campaign is not None and not campaign_includes(policy.campaign, credit, as_of=as_of,
+                                                                  debt=debt):
+            continue
+        return policy
     return None
 
 
@@ -679,7 +701,7 @@ OPEN_AGREEMENT = (Agreement.Status.PENDING, Agreement.Status.AUTHORIZED, Agreeme
 def campaign_create(*, actor: Any, name: str, starts_on: dt.date, ends_on: dt.date, dpd_min: int = 1,
                     dpd_max: int | None = None, balance_min: Decimal = ZERO,
                     balance_max: Decimal | None = None, statuses: list[str] | None = None,
-                    late_interest_pct: Any = 0, interest_pct: Any = 0) -> Campaign:
+                    late_interest_pct: Any = 0, interest_pct: Any = 0, fees_pct: Any = 0) -> Campaign:
     if not name.strip():
         raise AgreementError(_("Indique el nombre de la campaña."))
     if ends_on < starts_on:
@@ -691,13 +713,13 @@ def campaign_create(*, actor: Any, name: str, starts_on: dt.date, ends_on: dt.da
     unknown = set(statuses or []) - set(Credit.Status.values)
     if unknown:
         raise AgreementError(_("Estado de crédito desconocido: {s}.").format(s=", ".join(sorted(unknown))))
-    late, interest = _pct(late_interest_pct), _pct(interest_pct)
-    if late == 0 and interest == 0:
+    late, interest, fees = _pct(late_interest_pct), _pct(interest_pct), _pct(fees_pct)
+    if late == 0 and interest == 0 and fees == 0:
         raise AgreementError(_("La campaña debe condonar algo: indique un porcentaje."))
     campaign = Campaign.objects.create(
         name=name.strip(), starts_on=starts_on, ends_on=ends_on, dpd_min=dpd_min, dpd_max=dpd_max,
         balance_min=balance_min, balance_max=balance_max, statuses=sorted(statuses or []),
-        late_interest_pct=late, interest_pct=interest, created_by=actor)
+        late_interest_pct=late, interest_pct=interest, fees_pct=fees, created_by=actor)
     audit_record(actor=actor, action="campana.crear", obj=campaign, after=snapshot(campaign))
     return campaign
 
@@ -741,7 +763,8 @@ def campaign_credit_apply(*, actor: Any, campaign: Campaign, credit: Credit,
     if debt.total < campaign.balance_min or (campaign.balance_max is not None
                                              and debt.total > campaign.balance_max):
         return None
-    percents = calc.DiscountPercents(late_interest=campaign.late_interest_pct, interest=campaign.interest_pct)
+    percents = calc.DiscountPercents(late_interest=campaign.late_interest_pct, interest=campaign.interest_pct,
+                                     fees=campaign.fees_pct)
     q = calc.quote_with_discounts(discounts=calc.discounts_for(debt, percents), as_of=as_of, **inputs)
     if not q.discounts.items():
         return None
