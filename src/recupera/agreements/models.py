@@ -57,6 +57,13 @@ class NegotiationPolicy(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def stage_label(self) -> str:
+        """The case stage's Spanish label («Tardía»), or "" for any stage."""
+        from recupera.collections.models import Stage
+
+        return str(Stage(self.stage).label) if self.stage in Stage.values else self.stage
+
 
 class AuthorityLimit(models.Model):
     """The maximum one authority level may grant under a policy (percentages 0–100)."""

@@ -955,6 +955,25 @@ def _limits_clean(limits: Any) -> list[dict[str, Any]]:
     return sorted(clean, key=lambda r: r["level"])
 
 
+def _limits_merged(policy: NegotiationPolicy, limits: Any) -> list[dict[str, Any]]:
+    """A partial change of the per-level limits: each row sent changes only the fields it
+    carries of its level (a level not yet set starts from the defaults); levels not sent stay."""
+    rows = list(limits.values()) if isinstance(limits, dict) else list(limits or [])
+    merged: dict[int, dict[str, Any]] = {
+        lim.level: {"level": lim.level, **{f: getattr(lim, f) for f in LIMIT_FIELDS}}
+        for lim in AuthorityLimit.objects.filter(policy=policy)}
+    sent: set[int] = set()
+    for row in rows:
+        level = int(row.get("level") or 0)
+        if level in sent:
+            raise PolicyError(_("El nivel «{lvl}» aparece dos veces.").format(
+                lvl=Level(level).label if level in Level.values else level), None)
+        sent.add(level)
+        merged[level] = {**merged.get(level, {"level": level}),
+                         **{k: v for k, v in row.items() if k in LIMIT_FIELDS}, "level": level}
+    return list(merged.values())
+
+
 def _limits_save(policy: NegotiationPolicy, limits: list[dict[str, Any]]) -> None:
     levels = [row["level"] for row in limits]
     AuthorityLimit.objects.filter(policy=policy).exclude(level__in=levels).delete()
@@ -980,9 +999,11 @@ def policy_create(*, actor: Any, limits: Any, **values: Any) -> NegotiationPolic
 
 @transaction.atomic
 def policy_update(*, actor: Any, policy: NegotiationPolicy, limits: Any = None,
-                  **changes: Any) -> NegotiationPolicy:
-    """Change a policy (only the fields given; `limits`, when given, replaces the per-level
-    limits). Audited with before and after."""
+                  limits_partial: bool = False, **changes: Any) -> NegotiationPolicy:
+    """Change a policy (only the fields given). `limits`, when given, replaces the per-level
+    limits (the page sends the whole table); with `limits_partial` (the API's PATCH) each row
+    changes only the fields it carries and the levels not sent are kept. Audited with before
+    and after."""
     unknown = set(changes) - set(POLICY_FIELDS)
     if unknown:
         raise PolicyError(_("Campo desconocido: {f}.").format(f=", ".join(sorted(unknown))), None)
@@ -990,6 +1011,8 @@ def policy_update(*, actor: Any, policy: NegotiationPolicy, limits: Any = None,
     before = _policy_snapshot(policy)
     current = {f: getattr(policy, f) for f in POLICY_FIELDS}
     values = _policy_clean({**current, **changes})
+    if limits is not None and limits_partial:
+        limits = _limits_merged(policy, limits)
     rows = _limits_clean(limits) if limits is not None else None
     for field, value in values.items():
         setattr(policy, field, value)
