@@ -166,6 +166,14 @@ def test_waiver_needs_documents_and_forgives_everything(overdue_credit, collecto
     assert state.status == "paid_off" and state.payoff_amount == 0
     overdue_credit.refresh_from_db()
     assert overdue_credit.administrative_status == "condonado"
+    # one waiver entry forgives exactly the debt at the agreement date, per component
+    entries = list(LedgerEntry.objects.filter(credit=overdue_credit).values_list("kind", "amount"))
+    assert entries == [("waiver", D("12410.41"))]
+    agreement.refresh_from_db()
+    assert agreement.discounts == {"late_interest": "118.78", "interest": "291.63", "principal": "12000.00"}
+    assert agreement.pays == 0 and agreement.forgiven == agreement.debt == D("12410.41")
+    waived = sum((a.amount for a in state.postings[0].allocations), D(0))
+    assert waived == agreement.forgiven
 
 
 def test_roles_levels(collector, supervisor, portfolio_officer):

@@ -154,3 +154,47 @@ def test_written_off_is_the_debt_at_its_date_and_recoveries_never_lose_a_cent(
                      if a.component.startswith("recovered_")), D(0))
     assert recovered + state.written_off == debt.total
     assert recovered + state.credit_balance == sum(recoveries, D(0))  # any balance was used
+
+
+def test_a_waiver_forgives_exactly_the_debt_and_extinguishes_it():
+    later_payment = Event("p", "payment", date(2024, 7, 1), 2, D("100.00"))
+    state = _state([Event("c", "waiver", D0, 1), later_payment])
+    waiver, payment = state.postings
+    assert waiver.kind == "waiver" and waiver.amount == D("12410.41")
+    assert _by_component(waiver) == {"waived_late_interest": D("118.78"), "waived_interest": D("291.63"),
+                                     "waived_principal": D("12000.00")}
+    assert state.status == "paid_off" and state.paid_off_on == D0 and state.written_off == 0
+    assert state.written_off_on is None
+    # money after a waiver is not a recovery: the debt no longer exists, it is to refund
+    assert _by_component(payment) == {"credit_balance": D("100.00")}
+    assert state.credit_balance == D("100.00")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    amount=st.integers(min_value=1000_00, max_value=90000_00).map(lambda c: D(c) / 100),
+    months=st.integers(min_value=0, max_value=30),
+    paid=st.integers(min_value=0, max_value=5000_00).map(lambda c: D(c) / 100),
+    fee=st.integers(min_value=0, max_value=800_00).map(lambda c: D(c) / 100),
+)
+def test_a_waiver_forgives_the_debt_at_its_date_to_the_cent(amount, months, paid, fee):
+    as_of = date(2024 + months // 12, 1 + months % 12, 20)
+    disb = [Disbursement(1, date(2023, 1, 15), amount)]
+    events = []
+    if paid and as_of >= date(2024, 2, 1):
+        events.append(Event("p1", "payment", date(2024, 2, 1), 1, paid))
+    if fee and as_of >= date(2024, 3, 1):
+        events.append(Event("f1", "fee", date(2024, 3, 1), 2, fee))
+    debt = debt_breakdown(credit_state(terms=TERMS, disbursements=disb, events=events, as_of=as_of))
+    state = credit_state(terms=TERMS, disbursements=disb,
+                         events=[*events, Event("c", "waiver", as_of, 5)], as_of=as_of)
+    posting = next(p for p in state.postings if p.event_id == "c")
+    if debt.total == 0:
+        assert posting.rejected_reason == "El crédito no tiene adeudo que condonar"
+        return
+    waived = {c: sum((a.amount for a in posting.allocations if a.component == f"waived_{c}"), D(0))
+              for c in ("principal", "interest", "late_interest", "fees")}
+    assert waived["principal"] == debt.principal and waived["late_interest"] == debt.late_interest
+    assert waived["fees"] == debt.fees and waived["interest"] == debt.interest
+    assert posting.amount == sum(waived.values(), D(0)) == debt.total
+    assert state.payoff_amount == 0 and state.status == "paid_off"

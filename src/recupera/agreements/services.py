@@ -284,9 +284,11 @@ def agreement_propose(
                                    "puede ofrecer."))
     discounts = calc.discounts_for(debt, percents)
     q = calc.quote_with_discounts(discounts=discounts, as_of=as_of, **inputs)
-    pays, forgiven = q.pays, q.forgiven
-    if kind == Agreement.Kind.WRITE_OFF:  # nothing paid now; the whole debt leaves the books
-        pays, forgiven = ZERO, debt.total
+    pays, forgiven, adjustment, shown = q.pays, q.forgiven, q.interest_adjustment, q.discounts.items()
+    if kind in (Agreement.Kind.WRITE_OFF, Agreement.Kind.WAIVER):  # the whole debt leaves the books
+        pays, forgiven, adjustment = ZERO, debt.total, ZERO
+        shown = [(c, a) for c, a in (("late_interest", debt.late_interest), ("fees", debt.fees),
+                                     ("interest", debt.interest), ("principal", debt.principal)) if a > 0]
     down_pct: Decimal | None = None
     split = None
     if kind == Agreement.Kind.PLAN:
@@ -315,8 +317,8 @@ def agreement_propose(
         debt=debt.total,
         debt_parts={k: _money(getattr(debt, k)) for k in ("principal", "interest", "overdue_interest",
                                                           "late_interest", "fees")},
-        discounts={c: _money(a) for c, a in q.discounts.items()},
-        interest_adjustment=q.interest_adjustment, forgiven=forgiven, pays=pays,
+        discounts={c: _money(a) for c, a in shown},
+        interest_adjustment=adjustment, forgiven=forgiven, pays=pays,
         down_payment=split.down_payment if split else ZERO,
         installments_count=installments if split else 0,
         new_rate=new_rate, new_term_months=new_term_months, new_first_due_date=first_due_date,
@@ -441,16 +443,14 @@ def _activate(*, actor: Any, agreement: Agreement, as_of: dt.date) -> None:
     elif kind == Agreement.Kind.RESTRUCTURE:
         _restructure_apply(actor=actor, agreement=agreement, as_of=as_of)
     elif kind == Agreement.Kind.WAIVER:
-        # Everything still owed, future interest included, so every installment closes.
-        residual = _residual_discounts(engine_io.credit_state(credit, as_of=agreement.as_of))
-        agreement.entries = _post_discounts(actor=actor, agreement=agreement, discounts=residual,
-                                            value_date=agreement.as_of, as_of=as_of, tag="condonacion")
+        # One waiver entry forgives exactly the debt at the agreement date (engine.write_off).
+        agreement.entries = [_off_books_post(actor=actor, agreement=agreement, as_of=as_of)]
         agreement.status, agreement.closed_on = Agreement.Status.APPLIED, as_of
         _set_admin_status(credit, Credit.Status.WAIVED)
         _close_case(actor=actor, agreement=agreement, as_of=as_of, reason="condonado")
     elif kind == Agreement.Kind.WRITE_OFF:
         # Off the books as a ledger entry; the debt stays legally owed (see the module docstring).
-        agreement.entries = [_write_off_post(actor=actor, agreement=agreement, as_of=as_of)]
+        agreement.entries = [_off_books_post(actor=actor, agreement=agreement, as_of=as_of)]
         agreement.status, agreement.closed_on = Agreement.Status.APPLIED, as_of
         _set_admin_status(credit, Credit.Status.WRITTEN_OFF)
         _close_case(actor=actor, agreement=agreement, as_of=as_of, reason="castigado")
@@ -459,23 +459,38 @@ def _activate(*, actor: Any, agreement: Agreement, as_of: dt.date) -> None:
                  after={"status": agreement.status, "entries": agreement.entries})
 
 
-def _write_off_post(*, actor: Any, agreement: Agreement, as_of: dt.date) -> int:
-    """Post the write-off entry at the agreement date; what the engine wrote off (the payoff
-    amount at that date) becomes the agreement's written-off amount."""
+def _off_books_post(*, actor: Any, agreement: Agreement, as_of: dt.date) -> int:
+    """Post the write-off or waiver entry at the agreement date. What the engine took off the
+    books (the payoff amount at that date, per component) becomes the agreement's figures:
+    the debtor pays nothing, `forgiven` is the whole debt."""
     credit = agreement.credit
+    write_off = agreement.kind == Agreement.Kind.WRITE_OFF
     debt = engine_io.credit_state(credit, as_of=agreement.as_of).payoff_amount
     if debt <= 0:
-        raise AgreementError(_("El crédito {folio} no tiene adeudo que castigar.").format(folio=credit.folio))
+        raise AgreementError((_("El crédito {folio} no tiene adeudo que castigar.") if write_off else
+                              _("El crédito {folio} no tiene adeudo que condonar.")).format(folio=credit.folio))
     entry, _created = entry_post(
-        actor=actor, credit=credit, kind=LedgerEntry.Kind.WRITE_OFF, value_date=agreement.as_of,
-        amount=debt, natural_key=f"convenio:{agreement.pk}:castigo", as_of=as_of,
-        reason=_("Castigo {pk}").format(pk=agreement.pk))
+        actor=actor, credit=credit, kind=LedgerEntry.Kind.WRITE_OFF if write_off else LedgerEntry.Kind.WAIVER,
+        value_date=agreement.as_of, amount=debt, as_of=as_of,
+        natural_key=f"convenio:{agreement.pk}:{'castigo' if write_off else 'condonacion'}",
+        reason=_("{kind} {pk}").format(kind=agreement.get_kind_display(), pk=agreement.pk)[:200])
     state = engine_io.credit_state(credit, as_of=agreement.as_of)
     posting = next(p for p in state.postings if p.event_id == str(entry.pk))
     if posting.rejected_reason:  # pragma: no cover - checked above on the same replay
         raise AgreementError(posting.rejected_reason)
-    agreement.pays, agreement.forgiven = ZERO, posting.amount
+    agreement.pays, agreement.forgiven, agreement.interest_adjustment = ZERO, posting.amount, ZERO
+    agreement.discounts = _off_books_split(posting)
     return entry.pk
+
+
+def _off_books_split(posting: engine.Posting) -> dict[str, str]:
+    """What a write-off or waiver posting took off the books, per component."""
+    parts = {c: ZERO for c in calc.DISCOUNT_ORDER}
+    for a in posting.allocations:
+        for prefix in ("writeoff_", "waived_"):
+            if a.component.startswith(prefix):
+                parts[a.component.removeprefix(prefix)] += a.amount
+    return {c: _money(a) for c, a in parts.items() if a > 0}
 
 
 def write_off_recovered(credit: Credit) -> Decimal:

@@ -41,8 +41,9 @@ Interpretations (where DOMAIN.md leaves room):
   installments not yet due is dropped (it was never earned). Defaults: rate = the schedule's,
   term = the number of replaced installments, first due date = value date + 1 month.
   New installments are numbered from 1 in the new version.
-* Write-off (castigo) and recoveries after it: see `write_off.py`. Once a write-off is in
-  force every later event but a reversal goes to `write_off.after_write_off`.
+* Write-off (castigo), recoveries after it, and the death or disability waiver: see
+  `write_off.py`. Once a write-off is in force every later event but a reversal goes to
+  `write_off.after_write_off`.
 * Disbursements dated after `as_of` are not part of the state at `as_of`.
 * Credit balance is a refund liability: it is not applied automatically to later
   installments (only a payoff operation uses it).
@@ -162,7 +163,7 @@ def replay(
             _discount(ledger, event)
         elif kind == "restructure":
             _restructure(ledger, event)
-        elif kind == "write_off":
+        elif kind == "write_off" or kind == "waiver":
             write_off(ledger, event)
         else:
             post(_posting(event, (), f"Tipo de movimiento desconocido: {kind}"))

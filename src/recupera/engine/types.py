@@ -27,6 +27,7 @@ EventKind = Literal[
     "discount",  # quita / condonación: forgives `amount` of `component` (authorized outside)
     "restructure",  # replaces the remaining schedule (new principal/rate/term/first due date)
     "write_off",  # castigo: everything owed at value_date off the books; later money recovers it
+    "waiver",  # condonación (death/disability): everything owed at value_date forgiven; settled
 ]
 PrepaymentMode = Literal["keep_installment", "keep_term"]
 
@@ -131,7 +132,7 @@ class Allocation:
     installment: int | None  # None for credit balance (saldo a favor) and prepaid principal
     # fees | late_interest | interest | principal | rebate | credit_balance | discount_*
     # | prepaid_principal (§3.10, installment None) | restructured_principal | capitalized_* |
-    # waived_* (§3.15, restructure postings) | writeoff_* (write-off postings) | recovered_*
+    # waived_* (§3.15, restructure and waiver postings) | writeoff_* (write-off) | recovered_*
     # (money received after a write-off). A negative credit_balance amount means credit
     # balance consumed (a payoff operation or a write-off uses the saldo a favor).
     component: str

@@ -1,4 +1,5 @@
-"""Write-off (castigo) and the recovery of written-off portfolio (DOMAIN.md §3.14, issue #7).
+"""Write-off (castigo), the recovery of written-off portfolio, and the death or disability
+waiver (condonación) that takes the whole debt off the books the same way (DOMAIN.md §3.14).
 
 Interpretation implemented here:
 
@@ -25,6 +26,10 @@ Interpretation implemented here:
 * After a write-off, fees, discounts, restructures and another write-off are rejected with a
   Spanish reason. Reversing the write-off entry (a reversal) replays the credit as if it had
   never been written off: later payments are then allocated as ordinary payments.
+* A **waiver** event (condonación por fallecimiento o incapacidad) forgives exactly the same
+  amounts, as "waived_<component>" allocations, but extinguishes the debt: the financial
+  status is "paid_off", nothing stays to recover, and money received afterwards is credit
+  balance (to refund), as on any settled credit.
 """
 
 from __future__ import annotations
@@ -98,7 +103,9 @@ def _owed_parts(
 
 
 def write_off(ledger: Ledger, event: Event) -> None:
+    """A "write_off" or a "waiver" event (see the module docstring)."""
     d = event.value_date
+    waiver = event.kind == "waiver"
     accrue(ledger, d)
     q = quote(ledger, d)
     if q.net(ledger.credit_balance) <= ZERO:
@@ -110,11 +117,12 @@ def write_off(ledger: Ledger, event: Event) -> None:
                 ZERO,
                 event.channel,
                 (),
-                "El crédito no tiene adeudo que castigar",
+                "El crédito no tiene adeudo que condonar"
+                if waiver
+                else "El crédito no tiene adeudo que castigar",
             )
         )
         return
-    ledger.written_off_on = d
     cancellations: list[Allocation] = []
     parts = _owed_parts(ledger, d, q, cancellations)
     allocations: list[Allocation] = []
@@ -123,6 +131,7 @@ def write_off(ledger: Ledger, event: Event) -> None:
         ledger.credit_balance -= paying
         allocations.append(new_allocation(None, "credit_balance", -paying))
     recoverable: list[WrittenOff] = []
+    prefix = "waived_" if waiver else "writeoff_"
     total = ZERO
     for row, component, amount in parts:
         if paying > ZERO:
@@ -134,7 +143,7 @@ def write_off(ledger: Ledger, event: Event) -> None:
             if amount <= ZERO:
                 continue
         row.forgive(component, amount)
-        allocations.append(new_allocation(row.number, f"writeoff_{component}", amount, row.version))
+        allocations.append(new_allocation(row.number, prefix + component, amount, row.version))
         recoverable.append(WrittenOff(row, component, amount))
         total += amount
     for row in (*q.current, *q.future):
@@ -143,8 +152,9 @@ def write_off(ledger: Ledger, event: Event) -> None:
         row.paid_on = d
         row.replaced = True  # off the books: status "cancelled"
     ledger.advance_first_open()
-    ledger.written_off = recoverable
-    ledger.written_off_on = d
+    if not waiver:
+        ledger.written_off = recoverable
+        ledger.written_off_on = d
     ledger.postings.append(
         new_posting(event.id, event.kind, d, total, event.channel, tuple(allocations))
     )

@@ -53,6 +53,7 @@ COMPONENTS = {
     "waived_interest": _("interés ordinario condonado"),
     "waived_late_interest": _("interés moratorio condonado"),
     "waived_fees": _("gastos de cobranza condonados"),
+    "waived_principal": _("capital condonado"),
     "writeoff_principal": _("capital castigado"),
     "writeoff_interest": _("interés ordinario castigado"),
     "writeoff_late_interest": _("interés moratorio castigado"),
@@ -73,6 +74,7 @@ POSTING_KINDS = {
     "discount": _("Quita / condonación"),
     "restructure": _("Reestructura"),
     "write_off": _("Castigo"),
+    "waiver": _("Condonación"),
     "rebate": _("Bonificación por pago puntual"),
 }
 
