@@ -181,3 +181,22 @@ def test_roles_levels(collector, supervisor, portfolio_officer):
 
     assert [authority_level(u) for u in (collector, supervisor, portfolio_officer)] == [1, 2, 3]
     assert Role.COLLECTOR
+
+
+def test_collection_fees_are_waived_with_late_interest_under_its_limit(overdue_credit, collector, supervisor):
+    entry_post(actor=supervisor, credit=overdue_credit, kind="fee", amount="350.00",
+               value_date=dt.date(2024, 6, 1), natural_key="gastos:1", as_of=AS_OF, reason="Visita")
+    # a gestor may waive up to 50 % of late interest, and so of fees: 59.39 + 175.00
+    agreement = services.agreement_propose(actor=collector, credit=overdue_credit, kind="liquidacion",
+                                           as_of=AS_OF, late_interest_pct=50)
+    assert agreement.debt == D("12760.41") and agreement.required_level == 1
+    assert agreement.discounts == {"late_interest": "59.39", "fees": "175.00"}
+    assert agreement.pays == D("12526.02") and agreement.pays + agreement.forgiven == agreement.debt
+    options = services.offers_simulate(credit=overdue_credit, as_of=AS_OF, actor=collector)["options"]
+    assert options[0]["discounts"]["fees"] == "350.00" and options[1]["discounts"]["fees"] == "350.00"
+
+
+def test_write_off_and_waiver_requests_have_no_offer_validity(overdue_credit, collector):
+    agreement = services.agreement_propose(actor=collector, credit=overdue_credit, kind="castigo",
+                                           as_of=AS_OF, reason="Irrecuperable")
+    assert agreement.valid_until is None and agreement.required_level == 4

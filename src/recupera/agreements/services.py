@@ -174,9 +174,11 @@ def offers_simulate(*, credit: Credit, as_of: dt.date, actor: Any = None) -> dic
     result["policy"] = policy.name
     levels = _levels(policy)
     top_level, top = max(levels, key=lambda item: item[0])
+    # Collection fees are waived with late interest, under its limit (calc.exceeds).
     for kind, percents in (
-        (Agreement.Kind.SETTLEMENT, calc.DiscountPercents(top.late_interest, top.interest, top.principal)),
-        (Agreement.Kind.PLAN, calc.DiscountPercents(late_interest=top.late_interest)),
+        (Agreement.Kind.SETTLEMENT, calc.DiscountPercents(top.late_interest, top.interest, top.principal,
+                                                          fees=top.late_interest)),
+        (Agreement.Kind.PLAN, calc.DiscountPercents(late_interest=top.late_interest, fees=top.late_interest)),
         (Agreement.Kind.RESTRUCTURE, calc.DiscountPercents()),
     ):
         discounts = calc.discounts_for(debt, percents)
@@ -187,7 +189,8 @@ def offers_simulate(*, credit: Credit, as_of: dt.date, actor: Any = None) -> dic
             "forgiven": _money(q.forgiven), "forgiven_words": amount_in_words(q.forgiven),
             "discounts": {c: _money(a) for c, a in q.discounts.items()},
             "percents": {"late_interest": str(percents.late_interest),
-                         "interest": str(percents.interest), "principal": str(percents.principal)},
+                         "interest": str(percents.interest), "principal": str(percents.principal),
+                         "fees": str(percents.fees)},
         }
         if kind == Agreement.Kind.PLAN:
             down = calc.pct_of(q.pays, top.min_down_payment)
@@ -277,7 +280,8 @@ def agreement_propose(
         if not reason.strip():
             raise AgreementError(_("Indique el motivo y la documentación que lo sustenta."))
     else:
-        percents = calc.DiscountPercents(_pct(late_interest_pct), _pct(interest_pct), _pct(principal_pct))
+        late = _pct(late_interest_pct)  # «condonación de moratorios y gastos»: fees follow it
+        percents = calc.DiscountPercents(late, _pct(interest_pct), _pct(principal_pct), fees=late)
         policy = policy_for(credit, as_of=as_of, debt=debt.total, case=case)
         if policy is None:
             raise AgreementError(_("Ninguna política de negociación aplica a este crédito: no se "
@@ -313,7 +317,7 @@ def agreement_propose(
                                    "cualquier nivel puede autorizar.").format(p=policy.name))
     agreement = Agreement.objects.create(
         credit=credit, case=case, kind=kind, policy=policy, as_of=as_of,
-        valid_until=as_of + dt.timedelta(days=policy.offer_valid_days if policy else 30),
+        valid_until=as_of + dt.timedelta(days=policy.offer_valid_days) if policy else None,
         debt=debt.total,
         debt_parts={k: _money(getattr(debt, k)) for k in ("principal", "interest", "overdue_interest",
                                                           "late_interest", "fees")},
