@@ -157,3 +157,16 @@ def test_demo_creates_a_committee_user(db):
     user = get_user_model().objects.get(username="direccion")
     assert user.check_password(DEMO_PASSWORD) and authority_level(user) == 4
     assert list(user.groups.values_list("name", flat=True)) == ["Dirección / Comité"]
+
+
+def test_api_lists_the_offers_pending_for_the_users_level(overdue_credit, collector, supervisor, committee,
+                                                          api_client_for):
+    beyond = services.agreement_propose(actor=collector, credit=overdue_credit, kind="liquidacion",
+                                        as_of=AS_OF, late_interest_pct=100, principal_pct=40)
+    assert [a["id"] for a in api_client_for(committee).get("/api/v1/agreements/pending/").json()] == [beyond.pk]
+    assert api_client_for(supervisor).get("/api/v1/agreements/pending/").json() == []  # level 2 < 4
+    assert api_client_for(collector).get("/api/v1/agreements/pending/").status_code == 403
+    approved = api_client_for(committee).post(f"/api/v1/agreements/{beyond.pk}/approve/",
+                                              {"comment": "Comité"}, format="json")
+    assert approved.status_code == 200 and approved.json()["status"] == "autorizado"
+    assert approved.json()["approvals"][0]["level"] == 4

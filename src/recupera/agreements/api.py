@@ -345,6 +345,21 @@ class _DecideAPI(APIView):
         return Response(AgreementSerializer(_agreement(request, pk)).data)
 
 
+@extend_schema(tags=["convenios"], summary="Ofertas por autorizar que el nivel del usuario puede decidir",
+               responses={200: AgreementSerializer(many=True)})
+class PendingAPI(APIView):
+    """The approvals inbox: pending offers the user's authority level reaches, their own out."""
+
+    permission_classes = [CanDecide]
+
+    def get(self, request: Request) -> Response:
+        from recupera.agreements.selectors import pending_for
+
+        rows = pending_for(request.user).prefetch_related(
+            Prefetch("approvals", queryset=Approval.objects.select_related("decided_by")), "installments")
+        return Response(AgreementSerializer(rows, many=True).data)
+
+
 @extend_schema(tags=["convenios"], summary="Autorizar una oferta pendiente", request=DecisionSerializer,
                responses={200: AgreementSerializer, 422: ErrorSerializer})
 class ApproveAPI(_DecideAPI):

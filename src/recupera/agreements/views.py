@@ -191,10 +191,10 @@ def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     """Offers waiting for authorization that the user's level may decide (their own excluded)."""
     require_perm(request, "agreements.decide")
+    from recupera.agreements.selectors import pending_for
+
     level = authority_level(request.user)
-    pending = (Agreement.objects.filter(status=Agreement.Status.PENDING, required_level__lte=level)
-               .exclude(proposed_by=request.user)
-               .select_related("credit", "credit__borrower", "proposed_by").order_by("created_at", "id"))
+    pending = pending_for(request.user)
     own = (Agreement.objects.filter(status=Agreement.Status.PENDING, proposed_by=request.user)
            .select_related("credit").order_by("created_at", "id"))
     return render(request, "agreements/inbox.html", {
