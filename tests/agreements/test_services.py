@@ -100,8 +100,16 @@ def test_fulfilled_plan_forgives_what_accrued_meanwhile_and_settles(overdue_cred
     end = dt.date(2024, 8, 20)
     payment_post(actor=supervisor, credit=overdue_credit, amount="3000.00", value_date=end,
                  channel="caja", natural_key="p2", as_of=end)
+    before = engine_io.credit_state(overdue_credit, as_of=end)
     assert services.plan_evaluate(actor=supervisor, agreement=agreement, as_of=end) == "cumplido"
-    assert engine_io.credit_state(overdue_credit, as_of=end).payoff_amount == 0
+    state = engine_io.credit_state(overdue_credit, as_of=end)
+    assert state.payoff_amount == 0 and state.status == "paid_off"
+    # one waiver entry forgives exactly what was left on the books: what accrued meanwhile
+    waiver = LedgerEntry.objects.get(credit=overdue_credit, kind="waiver")
+    agreement.refresh_from_db()
+    assert waiver.amount == before.payoff_amount == D("64.61") and waiver.pk == agreement.entries[-1]
+    posting = next(p for p in state.postings if p.event_id == str(waiver.pk))
+    assert posting.amount == waiver.amount and all(a.component.startswith("waived_") for a in posting.allocations)
 
 
 def test_restructure_new_schedule_new_note_old_notes_substituted(overdue_credit, supervisor):

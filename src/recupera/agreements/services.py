@@ -630,11 +630,16 @@ def plan_evaluate(*, actor: Any, agreement: Agreement, as_of: dt.date) -> str:
     paid = paid_since(agreement, as_of=as_of)
     policy = agreement.policy
     if paid >= agreement.pays:
-        state = engine_io.credit_state(credit, as_of=as_of)
-        residual = _residual_discounts(state)
-        agreement.entries = [*agreement.entries, *_post_discounts(
-            actor=actor, agreement=agreement, discounts=residual, value_date=as_of, as_of=as_of,
-            tag="cumplimiento")]
+        # What accrued meanwhile (late interest, the period's interest) is forgiven by one waiver
+        # entry: exactly the payoff amount left, so no unearned future interest is "forgiven".
+        residual = engine_io.credit_state(credit, as_of=as_of).payoff_amount
+        if residual > 0:
+            entry, _created = entry_post(
+                actor=actor, credit=credit, kind=LedgerEntry.Kind.WAIVER, value_date=as_of, amount=residual,
+                natural_key=f"convenio:{agreement.pk}:cumplimiento", as_of=as_of,
+                reason=_("Convenio {pk} cumplido: se condona lo generado durante su vigencia").format(
+                    pk=agreement.pk))
+            agreement.entries = [*agreement.entries, entry.pk]
         agreement.status, agreement.closed_on = Agreement.Status.FULFILLED, as_of
         agreement.save(update_fields=["entries", "status", "closed_on"])
         _set_admin_status(credit, "")
@@ -642,7 +647,7 @@ def plan_evaluate(*, actor: Any, agreement: Agreement, as_of: dt.date) -> str:
             _notes_to_return(actor=actor, credit=credit)
             _close_case(actor=actor, agreement=agreement, as_of=as_of, reason="liquidado")
         audit_record(actor=actor, action="convenio.cumplido", obj=agreement,
-                     after={"paid": paid, "residual": residual})
+                     after={"paid": paid, "residual": _money(residual)})
         return agreement.status
     missed, behind = calc.plan_progress(plan_split_of(agreement), paid, as_of,
                                         policy.tolerance_days if policy else 0)
@@ -651,17 +656,6 @@ def plan_evaluate(*, actor: Any, agreement: Agreement, as_of: dt.date) -> str:
                    reason=_("{n} pagos omitidos; atraso de {b}").format(n=missed, b=_money(behind)))
         agreement.refresh_from_db()
     return agreement.status
-
-
-def _residual_discounts(state: engine.CreditState) -> dict[str, str]:
-    """What the engine still shows owed after the plan's total was received (accrued meanwhile)."""
-    live = [i for i in state.installments if i.amount_due > 0]
-    late = sum((i.late_interest_accrued for i in live), ZERO)
-    fees = sum((i.fees + 0 - i.paid_fees - i.discount_fees for i in live), ZERO)
-    principal = sum((i.principal - i.paid_principal - i.discount_principal for i in live), ZERO)
-    interest = sum((i.amount_due for i in live), ZERO) - late - fees - principal
-    parts = {"late_interest": late, "fees": fees, "interest": interest, "principal": principal}
-    return {c: _money(a) for c, a in parts.items() if a > 0}
 
 
 def plan_break(*, actor: Any, agreement: Agreement, as_of: dt.date, reason: str) -> Agreement:
