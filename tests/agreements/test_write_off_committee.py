@@ -170,3 +170,17 @@ def test_api_lists_the_offers_pending_for_the_users_level(overdue_credit, collec
                                               {"comment": "Comité"}, format="json")
     assert approved.status_code == 200 and approved.json()["status"] == "autorizado"
     assert approved.json()["approvals"][0]["level"] == 4
+
+
+def test_the_daily_close_keeps_a_written_off_credit_off_the_books(overdue_credit, portfolio_officer, committee):
+    from recupera.cob.models import CreditAging
+    from recupera.cob.services import close_run
+
+    _write_off(overdue_credit, portfolio_officer, committee)
+    run = close_run(actor=None, business_date=dt.date(2024, 9, 2))
+    assert run.finished
+    aging = CreditAging.objects.get(credit=overdue_credit)
+    assert (aging.fixed_status, aging.volatile) == ("written_off", False)
+    overdue_credit.refresh_from_db()
+    assert overdue_credit.status == Credit.Status.WRITTEN_OFF
+    assert (overdue_credit.days_past_due, overdue_credit.payoff_amount, overdue_credit.total_overdue) == (0, 0, 0)
