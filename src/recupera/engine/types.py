@@ -27,7 +27,7 @@ EventKind = Literal[
     "discount",  # quita / condonación: forgives `amount` of `component` (authorized outside)
     "restructure",  # replaces the remaining schedule (new principal/rate/term/first due date)
     "write_off",  # castigo: everything owed at value_date off the books; later money recovers it
-    "waiver",  # condonación (death/disability): everything owed at value_date forgiven; settled
+    "waiver",  # condonación of everything owed at value_date (death, disability, a plan met)
 ]
 PrepaymentMode = Literal["keep_installment", "keep_term"]
 

@@ -1,5 +1,5 @@
-"""Write-off (castigo), the recovery of written-off portfolio, and the death or disability
-waiver (condonación) that takes the whole debt off the books the same way (DOMAIN.md §3.14).
+"""Write-off (castigo), the recovery of written-off portfolio, and the waiver (condonación)
+that takes the whole debt off the books the same way (DOMAIN.md §3.14).
 
 Interpretation implemented here:
 
@@ -26,8 +26,9 @@ Interpretation implemented here:
 * After a write-off, fees, discounts, restructures and another write-off are rejected with a
   Spanish reason. Reversing the write-off entry (a reversal) replays the credit as if it had
   never been written off: later payments are then allocated as ordinary payments.
-* A **waiver** event (condonación por fallecimiento o incapacidad) forgives exactly the same
-  amounts, as "waived_<component>" allocations, but extinguishes the debt: the financial
+* A **waiver** event (condonación of the whole debt: death or disability, or what is left when
+  a payment plan is fulfilled) forgives exactly the same amounts, as "waived_<component>"
+  allocations, but extinguishes the debt: the financial
   status is "paid_off", nothing stays to recover, and money received afterwards is credit
   balance (to refund), as on any settled credit.
 """
