@@ -129,3 +129,65 @@ def test_campaign_pages_need_manage_policy(client_for, collector, supervisor, ca
         assert client.get(reverse("agreements:campaigns")).status_code == 403
         assert client.post(reverse("agreements:campaign_run", args=[campaign.pk])).status_code == 403
 
+
+
+def test_campaign_waiver_rules_may_waive_collection_fees(overdue_credit, portfolio_officer, client_for):
+    from recupera.credits.services import entry_post
+
+    entry_post(actor=portfolio_officer, credit=overdue_credit, kind="fee", amount="350.00",
+               value_date=dt.date(2024, 6, 1), natural_key="gastos:1", as_of=AS_OF,
+               reason="Gastos de cobranza: visita")
+    campaign = services.campaign_create(actor=portfolio_officer, name="Borrón de gastos",
+                                        starts_on=dt.date(2024, 6, 1), ends_on=dt.date(2024, 7, 31),
+                                        dpd_min=90, late_interest_pct=50, fees_pct=100)
+    row = services.campaign_credit_apply(actor=portfolio_officer, campaign=campaign,
+                                         credit=overdue_credit, as_of=AS_OF)
+    # late interest 118.78 × 50 % = 59.39; fees 350.00 × 100 %
+    assert row.debt == D("12760.41") and row.discounts == {"late_interest": "59.39", "fees": "350.00"}
+    assert row.forgiven == D("409.39")
+    state = engine_io.credit_state(overdue_credit, as_of=AS_OF)
+    assert state.fees_due == 0 and state.payoff_amount == D("12351.02")  # 12,760.41 − 409.39
+    assert LedgerEntry.objects.get(natural_key=f"campana:{campaign.pk}:fees").params == {"component": "fees"}
+    page = client_for(portfolio_officer).get(reverse("agreements:campaign", args=[campaign.pk])).content.decode()
+    assert 'id="condona-gastos">100.00 %' in page
+
+
+def test_campaign_only_of_fees_is_accepted_and_one_forgiving_nothing_is_refused(portfolio_officer):
+    fees_only = services.campaign_create(actor=portfolio_officer, name="Solo gastos", starts_on=AS_OF,
+                                         ends_on=AS_OF, fees_pct="100")
+    assert fees_only.fees_pct == D("100")
+    with pytest.raises(services.AgreementError, match="debe condonar algo"):
+        services.campaign_create(actor=portfolio_officer, name="Nada", starts_on=AS_OF, ends_on=AS_OF)
+
+
+def test_a_policy_segmented_by_campaign_governs_the_credits_in_that_campaign(
+        overdue_credit, current_credit, campaign, portfolio_officer, collector):
+    policy = services.policy_create(
+        actor=portfolio_officer, name="Regulariza 2024: condiciones", priority=10, campaign=campaign,
+        limits=[{"level": 1, "max_late_interest_pct": "100", "max_interest_pct": "50",
+                 "max_principal_pct": "0", "min_down_payment_pct": "10", "max_installments": 12}])
+    debt = D("12410.41")
+    assert services.policy_for(overdue_credit, as_of=AS_OF, debt=debt) == policy
+    # not in the campaign's segment (not overdue): the general policy
+    assert services.policy_for(current_credit, as_of=AS_OF, debt=D("8000.00")).name == "Política general"
+    # outside the campaign's window: the general policy
+    assert services.policy_for(overdue_credit, as_of=dt.date(2024, 8, 1), debt=debt).name == "Política general"
+    # a collector may now grant, on his own, what the campaign's policy lets level 1 grant
+    offer = services.agreement_propose(actor=collector, credit=overdue_credit, kind="liquidacion",
+                                       as_of=AS_OF, late_interest_pct=100, interest_pct=50)
+    assert offer.policy == policy and offer.required_level == 1 and offer.status == "autorizado"
+    assert offer.pays == D("12148.35")  # 12,410.41 − 118.78 − 143.28
+
+
+def test_a_credit_the_campaign_reached_stays_in_it_when_its_arrears_change(
+        overdue_credit, campaign, portfolio_officer):
+    policy = services.policy_create(
+        actor=portfolio_officer, name="Regulariza 2024: condiciones", priority=10, campaign=campaign,
+        limits=[{"level": 2, "max_late_interest_pct": "100"}])
+    services.campaign_credit_apply(actor=portfolio_officer, campaign=campaign, credit=overdue_credit,
+                                   as_of=AS_OF)
+    from recupera.credits.models import Credit
+
+    Credit.objects.filter(pk=overdue_credit.pk).update(days_past_due=10)  # e.g. after a payment
+    overdue_credit.refresh_from_db()
+    assert services.policy_for(overdue_credit, as_of=AS_OF, debt=D("12000.00")) == policy

@@ -26,8 +26,12 @@ def test_restructure_document_carries_a_pagare_meeting_lgtoc_170(overdue_credit,
     html = _html(agreement)
     for text in ("PAGARÉ", "incondicionalmente a la orden del", "Instituto de Becas y Crédito Educativo",
                  "Hermosillo, Sonora", "20 de junio de 2024", "Suscriptor", "Aval",
-                 "$12,000.00 (DOCE MIL PESOS 00/100 M.N.)"):
+                 "$12,000.00 (DOCE MIL PESOS 00/100 M.N.)",
+                 "interés moratorio sobre el capital vencido a la tasa anual de 9 %"):
         assert text in html, text
+    # the new schedule is in the convenio: 24 rows, the first one 15/07/2024
+    table = html.split('id="tabla"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == 25 and "15/07/2024" in table
 
 
 def test_plan_and_settlement_letter_amounts_in_figures_and_words(overdue_credit, supervisor):
@@ -50,4 +54,6 @@ def test_settlement_letter_after_payment(overdue_credit, supervisor):
     html = _html(agreement)
     assert "CARTA DE FINIQUITO" in html and "totalmente liquidado" in html
     assert "$12,291.63 (DOCE MIL DOSCIENTOS NOVENTA Y UN PESOS 63/100 M.N.)" in html
+    assert "con un adeudo de $12,410.41 (DOCE MIL CUATROCIENTOS DIEZ PESOS 41/100 M.N.) al 20/06/2024" in html
+    assert "suscrito el 15/01/2023, por $12,000.00 (DOCE MIL PESOS 00/100 M.N.)" in html
     assert documents.agreement_pdf(agreement)[:4] == b"%PDF"

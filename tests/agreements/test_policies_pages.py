@@ -172,3 +172,40 @@ def test_api_propose_passes_the_new_rate(api_client_for, overdue_credit, supervi
     body = proposed.json()
     assert D(body["new_rate"]) == D("0.06") and body["new_term_months"] == 24
     assert body["new_first_due_date"] == "2024-07-15"
+
+
+def test_api_patch_with_partial_limits_keeps_the_fields_and_levels_not_sent(api_client_for, portfolio_officer):
+    policy = NegotiationPolicy.objects.get(name="Política general")
+    api = api_client_for(portfolio_officer)
+    patched = api.patch(f"/api/v1/agreements/policies/{policy.pk}/",
+                        {"limits": [{"level": 2, "max_interest_pct": "30"}]}, format="json")
+    assert patched.status_code == 200, patched.content
+    rows = {lim.level: (lim.max_late_interest_pct, lim.max_interest_pct, lim.max_principal_pct,
+                        lim.min_down_payment_pct, lim.max_installments)
+            for lim in AuthorityLimit.objects.filter(policy=policy)}
+    expected = {level: tuple(D(v) for v in values[:4]) + (values[4],) for level, values in LIMITS.items()}
+    expected[2] = (D("100"), D("30"), D("0"), D("10"), 12)  # only the ordinary-interest limit changed
+    assert rows == expected
+    # a level not yet set starts from the defaults plus what is sent
+    policy.limits.filter(level=1).delete()
+    api.patch(f"/api/v1/agreements/policies/{policy.pk}/",
+              {"limits": [{"level": 1, "max_late_interest_pct": "40"}]}, format="json")
+    one = AuthorityLimit.objects.get(policy=policy, level=1)
+    assert (one.max_late_interest_pct, one.max_interest_pct, one.max_installments) == (D("40"), D("0"), 12)
+    refused = api.patch(f"/api/v1/agreements/policies/{policy.pk}/",
+                        {"limits": [{"level": 2, "max_principal_pct": "101"}]}, format="json")
+    assert refused.status_code == 422 and "debe estar entre 0 y 100" in refused.json()["detail"]
+    twice = api.patch(f"/api/v1/agreements/policies/{policy.pk}/",
+                      {"limits": [{"level": 3}, {"level": 3, "max_installments": 6}]}, format="json")
+    assert twice.status_code == 422 and "aparece dos veces" in twice.json()["detail"]
+    assert AuthorityLimit.objects.get(policy=policy, level=3).max_installments == 24
+
+
+def test_policy_list_shows_the_stage_label(client_for, portfolio_officer, api_client_for):
+    services.policy_create(actor=portfolio_officer, name="Judicial", stage="judicial",
+                           limits=[{"level": 3, "max_late_interest_pct": "100"}])
+    page = client_for(portfolio_officer).get(reverse("agreements:policies")).content.decode()
+    row = page.split(">Judicial</a>", 1)[1].split("</tr>", 1)[0]
+    assert "<td>Judicial</td>" in row and "judicial" not in row
+    listed = api_client_for(portfolio_officer).get("/api/v1/agreements/policies/").json()
+    assert {p["name"]: p["stage_label"] for p in listed} == {"Política general": "", "Judicial": "Judicial"}

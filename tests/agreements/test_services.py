@@ -100,8 +100,16 @@ def test_fulfilled_plan_forgives_what_accrued_meanwhile_and_settles(overdue_cred
     end = dt.date(2024, 8, 20)
     payment_post(actor=supervisor, credit=overdue_credit, amount="3000.00", value_date=end,
                  channel="caja", natural_key="p2", as_of=end)
+    before = engine_io.credit_state(overdue_credit, as_of=end)
     assert services.plan_evaluate(actor=supervisor, agreement=agreement, as_of=end) == "cumplido"
-    assert engine_io.credit_state(overdue_credit, as_of=end).payoff_amount == 0
+    state = engine_io.credit_state(overdue_credit, as_of=end)
+    assert state.payoff_amount == 0 and state.status == "paid_off"
+    # one waiver entry forgives exactly what was left on the books: what accrued meanwhile
+    waiver = LedgerEntry.objects.get(credit=overdue_credit, kind="waiver")
+    agreement.refresh_from_db()
+    assert waiver.amount == before.payoff_amount == D("64.61") and waiver.pk == agreement.entries[-1]
+    posting = next(p for p in state.postings if p.event_id == str(waiver.pk))
+    assert posting.amount == waiver.amount and all(a.component.startswith("waived_") for a in posting.allocations)
 
 
 def test_restructure_new_schedule_new_note_old_notes_substituted(overdue_credit, supervisor):
@@ -166,6 +174,14 @@ def test_waiver_needs_documents_and_forgives_everything(overdue_credit, collecto
     assert state.status == "paid_off" and state.payoff_amount == 0
     overdue_credit.refresh_from_db()
     assert overdue_credit.administrative_status == "condonado"
+    # one waiver entry forgives exactly the debt at the agreement date, per component
+    entries = list(LedgerEntry.objects.filter(credit=overdue_credit).values_list("kind", "amount"))
+    assert entries == [("waiver", D("12410.41"))]
+    agreement.refresh_from_db()
+    assert agreement.discounts == {"late_interest": "118.78", "interest": "291.63", "principal": "12000.00"}
+    assert agreement.pays == 0 and agreement.forgiven == agreement.debt == D("12410.41")
+    waived = sum((a.amount for a in state.postings[0].allocations), D(0))
+    assert waived == agreement.forgiven
 
 
 def test_roles_levels(collector, supervisor, portfolio_officer):
@@ -173,3 +189,22 @@ def test_roles_levels(collector, supervisor, portfolio_officer):
 
     assert [authority_level(u) for u in (collector, supervisor, portfolio_officer)] == [1, 2, 3]
     assert Role.COLLECTOR
+
+
+def test_collection_fees_are_waived_with_late_interest_under_its_limit(overdue_credit, collector, supervisor):
+    entry_post(actor=supervisor, credit=overdue_credit, kind="fee", amount="350.00",
+               value_date=dt.date(2024, 6, 1), natural_key="gastos:1", as_of=AS_OF, reason="Visita")
+    # a gestor may waive up to 50 % of late interest, and so of fees: 59.39 + 175.00
+    agreement = services.agreement_propose(actor=collector, credit=overdue_credit, kind="liquidacion",
+                                           as_of=AS_OF, late_interest_pct=50)
+    assert agreement.debt == D("12760.41") and agreement.required_level == 1
+    assert agreement.discounts == {"late_interest": "59.39", "fees": "175.00"}
+    assert agreement.pays == D("12526.02") and agreement.pays + agreement.forgiven == agreement.debt
+    options = services.offers_simulate(credit=overdue_credit, as_of=AS_OF, actor=collector)["options"]
+    assert options[0]["discounts"]["fees"] == "350.00" and options[1]["discounts"]["fees"] == "350.00"
+
+
+def test_write_off_and_waiver_requests_have_no_offer_validity(overdue_credit, collector):
+    agreement = services.agreement_propose(actor=collector, credit=overdue_credit, kind="castigo",
+                                           as_of=AS_OF, reason="Irrecuperable")
+    assert agreement.valid_until is None and agreement.required_level == 4

@@ -21,6 +21,7 @@ MENU = {
     Role.AUDITOR: {"Inicio", "Personas", "Créditos", "Bitácora de auditoría", "Equipo", "Pagos",
                     "Cierre diario"},
     Role.IT_ADMIN: {"Importar cartera", "Bitácora de auditoría", "Administración", "Pagos", "Cierre diario"},
+    Role.COMMITTEE: {"Inicio", "Personas", "Créditos", "Autorizaciones"},
 }
 
 

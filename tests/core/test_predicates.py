@@ -23,6 +23,7 @@ EXPECTED = {
     Role.CASHIER: {"core.use_search", "people.view_person", "credits.view_credit"},
     Role.AUDITOR: {"core.use_search", "core.view_audit", "people.view_person", "credits.view_credit"},
     Role.IT_ADMIN: {"core.view_audit", "core.administer", "credits.import_portfolio"},
+    Role.COMMITTEE: {"core.use_search", "people.view_person", "credits.view_credit"},
 }
 
 

@@ -50,6 +50,10 @@ def test_demo_data_has_every_lifecycle_state_and_caches_equal_the_engine(product
     kinds = Counter(LedgerEntry.objects.values_list("kind", flat=True))
     assert kinds["payment"] > 1000 and kinds["payoff"] >= 1 and kinds["prepayment"] >= 1
     assert kinds["reversal"] >= 1
+    # written-off credits carry their write-off entry and show nothing owed on the books
+    written_off = list(Credit.objects.filter(status="castigado"))
+    assert written_off and kinds["write_off"] == len(written_off)
+    assert all(c.payoff_amount == 0 and c.total_overdue == 0 for c in written_off)
     assert PromissoryNote.objects.count() == PromissoryNote.objects.filter(
         disbursement__isnull=False).count() > 300
     assert CreditParty.objects.filter(role="aval").count() > 250

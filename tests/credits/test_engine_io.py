@@ -21,7 +21,7 @@ ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TOP_FIELDS = {
     "folio", "as_of", "status", "financial_status", "days_past_due", "bucket",
     "principal_disbursed", "principal_outstanding", "overdue_principal", "overdue_interest",
-    "late_interest", "fees_due", "total_overdue", "payoff_amount", "credit_balance",
+    "late_interest", "fees_due", "total_overdue", "payoff_amount", "credit_balance", "written_off", "written_off_on",
     "next_due_date", "first_due_date", "installment_amount", "schedule_version", "borrower",
     "installments", "payments", "payment_reference",
 }
@@ -80,7 +80,7 @@ def test_state_json_has_the_documented_fields_and_formats(make_credit):
     assert set(data) == TOP_FIELDS
     for name in ("principal_disbursed", "principal_outstanding", "overdue_principal",
                  "overdue_interest", "late_interest", "fees_due", "total_overdue",
-                 "payoff_amount", "credit_balance", "installment_amount"):
+                 "payoff_amount", "credit_balance", "written_off", "installment_amount"):
         assert MONEY.match(data[name]), name
     assert ISO.match(data["as_of"]) and ISO.match(data["next_due_date"])
     assert data["borrower"] == {"curp": credit.borrower.curp, "name": "Ana López Mendoza"}

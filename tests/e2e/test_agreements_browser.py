@@ -95,3 +95,50 @@ def test_plan_beyond_authority_approved_pdf_and_first_payment(live_server, brows
     movements = page.inner_text("section[aria-labelledby=h-movimientos]")
     assert "20/06/2024" in movements and "$2,000.00" in movements
     screenshot(page, "agreements-first-payment")
+
+
+def test_write_off_requested_with_its_document_decided_by_the_committee_then_a_recovery(
+        live_server, browser_page, login, make_user, screenshot, settings, tmp_path):
+    """The Subdirección requests a write-off with its supporting document, the Dirección / Comité
+    authorizes it in «Autorizaciones»: the credit shows nothing owed and «Castigado»; a payment
+    received afterwards shows as a recovery."""
+    from recupera.agreements.models import Agreement
+    from recupera.core.models import OperatingDate
+    from recupera.credits.services import payment_post
+
+    settings.MEDIA_ROOT = tmp_path
+    OperatingDate.objects.update_or_create(pk=1, defaults={"business_date": AS_OF})
+    officer = make_user(Role.PORTFOLIO_OFFICE, username="subdirectora", first_name="Patricia")
+    director = make_user(Role.COMMITTEE, username="director", first_name="Manuel")
+    credit = _overdue_credit()
+    document = tmp_path / "dictamen.pdf"
+    document.write_bytes(b"%PDF-1.4 dictamen")
+
+    page = login(officer)
+    page.goto(f"{live_server.url}/convenios/solicitar/{credit.folio}/castigo/")
+    assert "Dirección / Comité" in page.inner_text("main")
+    page.fill("#id_reason", "Irrecuperable: no localizable, sin bienes")
+    page.set_input_files("#id_file", str(document))
+    page.fill("#id_description", "Dictamen jurídico")
+    page.click("#solicitud button[type=submit]")
+    page.wait_for_url("**/convenios/*/")
+    agreement = Agreement.objects.get(credit=credit, kind="castigo")
+    assert agreement.status == Agreement.Status.PENDING and "Dictamen jurídico" in page.inner_text("#soportes")
+
+    page.click("text=Salir")
+    page = login(director)
+    page.click("nav >> text=Autorizaciones")
+    row = page.locator(f"#convenio-{agreement.pk}")
+    assert "$12,410.41" in row.inner_text()
+    row.locator("input[name=comment]").fill("Acta de comité 3/2024")
+    row.locator("button[value=aprobar]").click()
+    page.wait_for_selector("#sin-pendientes")
+
+    payment_post(actor=None, credit=credit, amount=Decimal("1000.00"), value_date=AS_OF, channel="caja",
+                 natural_key="e2e-recupera", as_of=AS_OF)
+    page.goto(f"{live_server.url}/creditos/{credit.folio}/")
+    assert "Castigado" in page.inner_text("h1")
+    assert page.inner_text("[data-figure=payoff_amount]") == "$0.00"
+    assert page.inner_text("[data-figure=written_off]") == "$11,410.41"
+    assert "recuperación de capital castigado" in page.inner_text("section[aria-labelledby=h-movimientos]")
+    screenshot(page, "agreements-write-off-recovery")

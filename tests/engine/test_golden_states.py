@@ -60,10 +60,19 @@ HEADLINE = (
 )
 
 
+# Fields the contract gained after the golden values were saved: pinned only when they are
+# not at their default (none of the golden credits is written off).
+LATER_FIELDS = frozenset({"written_off", "written_off_on"})
+
+
 def _plain(value: Any) -> Any:
     """Canonical JSON-able form: dataclasses as {field: value}, Decimals and dates as str."""
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in fields(value)
+            if not (f.name in LATER_FIELDS and getattr(value, f.name) == f.default)
+        }
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, Decimal | date):

@@ -69,11 +69,12 @@ class AuthorityLimitSerializer(serializers.ModelSerializer):
 class PolicySerializer(serializers.ModelSerializer):
     limits = AuthorityLimitSerializer(many=True, read_only=True)
     campaign = serializers.CharField(source="campaign.name", allow_null=True, default=None)
+    stage_label = serializers.CharField(read_only=True, help_text="Etapa en español («Tardía»); vacío: cualquiera")
 
     class Meta:
         model = NegotiationPolicy
         fields = ["id", "name", "priority", "dpd_min", "dpd_max", "balance_min", "balance_max", "stage",
-                  "campaign", "max_term_months", "capitalize_interest", "break_after_missed",
+                  "stage_label", "campaign", "max_term_months", "capitalize_interest", "break_after_missed",
                   "tolerance_days", "revoke_on_break", "offer_valid_days", "limits"]
 
 
@@ -87,8 +88,9 @@ class LimitWriteSerializer(serializers.Serializer):
 
 
 class PolicyWriteSerializer(serializers.Serializer):
-    """Create (POST) or change (PATCH, only the fields sent) a policy; `limits`, when sent,
-    replaces the per-level limits. Ranges are the services' (422 with the Spanish reason)."""
+    """Create (POST) or change (PATCH, only the fields sent) a policy. On PATCH each `limits`
+    row changes only the fields it sends of its level; levels not sent are kept. Ranges are the
+    services' (422 with the Spanish reason)."""
 
     name = serializers.CharField(max_length=120)
     active = serializers.BooleanField(required=False)
@@ -278,7 +280,8 @@ class PolicyDetailAPI(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         try:
-            services.policy_update(actor=request.user, policy=policy, limits=values.pop("limits", None), **values)
+            services.policy_update(actor=request.user, policy=policy, limits=values.pop("limits", None),
+                                   limits_partial=True, **values)
         except services.AgreementError as exc:
             return _refused(exc)
         return Response(PolicySerializer(_policy(pk)).data)
@@ -340,6 +343,21 @@ class _DecideAPI(APIView):
         except services.AgreementError as exc:
             return _refused(exc)
         return Response(AgreementSerializer(_agreement(request, pk)).data)
+
+
+@extend_schema(tags=["convenios"], summary="Ofertas por autorizar que el nivel del usuario puede decidir",
+               responses={200: AgreementSerializer(many=True)})
+class PendingAPI(APIView):
+    """The approvals inbox: pending offers the user's authority level reaches, their own out."""
+
+    permission_classes = [CanDecide]
+
+    def get(self, request: Request) -> Response:
+        from recupera.agreements.selectors import pending_for
+
+        rows = pending_for(request.user).prefetch_related(
+            Prefetch("approvals", queryset=Approval.objects.select_related("decided_by")), "installments")
+        return Response(AgreementSerializer(rows, many=True).data)
 
 
 @extend_schema(tags=["convenios"], summary="Autorizar una oferta pendiente", request=DecisionSerializer,

@@ -32,6 +32,12 @@ def document_available(agreement: Agreement) -> bool:
     return False
 
 
+def _pct(rate: Decimal) -> str:
+    """An annual rate fraction as a percentage without trailing zeros: 0.06 -> "6", 0.065 -> "6.5"."""
+    value = (rate * 100).normalize()
+    return f"{value:f}"
+
+
 def words(amount: Decimal | str) -> str:
     return amount_in_figures_and_words(Decimal(str(amount)))
 
@@ -59,10 +65,11 @@ def document_context(agreement: Agreement) -> dict[str, Any]:
         context.update(schedule=schedule, note=agreement.note,
                        principal_words=words(schedule.principal),
                        installment_words=words(schedule.installment_amount),
-                       rate_pct=(schedule.rate * 100).normalize(),
+                       rate_pct=_pct(schedule.rate),
+                       late_rate_pct=_pct(engine_io.terms_for(credit).late_rate),
                        last_due=schedule.installments[-1].due_date if schedule.installments else None)
     if agreement.kind == Agreement.Kind.SETTLEMENT:
-        context["notes"] = list(credit.notes.all())
+        context["notes"] = [(n, words(n.amount)) for n in credit.notes.all()]
     return {"template": template, **context}
 
 

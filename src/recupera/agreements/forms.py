@@ -134,11 +134,13 @@ class CampaignForm(forms.Form):
                                          help_text=_("Sin marcar: cualquier estado con adeudo."))
     late_interest_pct = _pct_field(_("Condonación de moratorios (%)"))
     interest_pct = _pct_field(_("Descuento de interés ordinario vencido (%)"))
+    fees_pct = _pct_field(_("Condonación de gastos de cobranza (%)"))
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
         data["late_interest_pct"] = data.get("late_interest_pct") or 0
         data["interest_pct"] = data.get("interest_pct") or 0
+        data["fees_pct"] = data.get("fees_pct") or 0
         data["balance_min"] = data.get("balance_min") or Decimal("0")
         return data
 
@@ -170,7 +172,8 @@ class PolicyForm(forms.Form):
     balance_min = forms.DecimalField(label=_("Adeudo desde"), max_digits=14, decimal_places=2, initial=Decimal("0"))
     balance_max = forms.DecimalField(label=_("Adeudo hasta"), max_digits=14, decimal_places=2, required=False)
     stage = forms.ChoiceField(label=_("Etapa del caso"), choices=_stage_choices, required=False)
-    campaign = forms.ModelChoiceField(label=_("Solo durante la campaña"), queryset=Campaign.objects.all(),
+    campaign = forms.ModelChoiceField(label=_("Solo para los créditos de la campaña, durante su vigencia"),
+                                      queryset=Campaign.objects.all(),
                                       required=False, empty_label=_("Sin campaña (siempre)"))
     max_term_months = forms.IntegerField(label=_("Plazo máximo de reestructura (meses)"), initial=60)
     capitalize_interest = forms.BooleanField(label=_("Capitalizar intereses en la reestructura"), required=False)

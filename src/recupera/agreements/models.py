@@ -57,6 +57,13 @@ class NegotiationPolicy(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def stage_label(self) -> str:
+        """The case stage's Spanish label («Tardía»), or "" for any stage."""
+        from recupera.collections.models import Stage
+
+        return str(Stage(self.stage).label) if self.stage in Stage.values else self.stage
+
 
 class AuthorityLimit(models.Model):
     """The maximum one authority level may grant under a policy (percentages 0–100)."""
@@ -81,7 +88,9 @@ class AuthorityLimit(models.Model):
 
 class Campaign(models.Model):
     """Regularization campaign: a time window, the credits it reaches (days past due, debt,
-    status) and what it forgives (percentages of late interest and of overdue interest).
+    status) and what it forgives (percentages of late interest, of overdue interest and of
+    collection fees). A negotiation policy may be segmented by campaign: it then governs the
+    credits in the campaign (reached by it or within its segment) during its window.
     `campaign_apply` posts its discount entries; the run_* fields show the task's progress."""
 
     class RunStatus(models.TextChoices):
@@ -102,6 +111,7 @@ class Campaign(models.Model):
                                 help_text=_("Vacío: cualquier estado con adeudo."))
     late_interest_pct = models.DecimalField(_("condonación de moratorios %"), **PCT)
     interest_pct = models.DecimalField(_("descuento de interés ordinario vencido %"), **PCT)
+    fees_pct = models.DecimalField(_("condonación de gastos de cobranza %"), **PCT)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     run_status = models.CharField(_("aplicación"), max_length=12, choices=RunStatus.choices,
                                   default=RunStatus.NOT_RUN)

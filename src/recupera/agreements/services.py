@@ -1,7 +1,17 @@
-"""Every write of negotiation: offers, approvals, plans, restructures, settlements.
+"""Every write of negotiation: offers, approvals, plans, restructures, settlements, waivers
+and write-offs.
 
 The figures come from the engine (recupera.engine.agreements over the credit's replay); money
 moves only as ledger entries posted through credits.services.entry_post.
+
+Write-off (castigo): once the Dirección / Comité authorizes it, one "write_off" ledger entry
+dated the agreement date takes everything owed at that date off the books (the engine writes
+off each component of each installment, recupera.engine.write_off); the credit shows nothing
+owed and the status «castigado»; its case is closed; its pagarés stay in force (the debt is
+still legally owed). Money received afterwards through any channel is accepted as usual and
+the engine allocates it as a recovery of the written-off amounts (recuperación de cartera
+castigada: "recovered_*" allocations, oldest installment first); beyond what was written off
+it is credit balance. `write_off_recovered` reports it.
 """
 
 from __future__ import annotations
@@ -54,20 +64,42 @@ def open_case(credit: Credit) -> Any:
     return Case.objects.filter(credit=credit, status=Case.Status.OPEN).first()
 
 
+def campaign_includes(campaign: Campaign, credit: Credit, *, as_of: dt.date, debt: Decimal) -> bool:
+    """Whether the credit is in the campaign at `as_of`: inside its window, and reached by it
+    (it applied its waiver) or within its segment (days past due, status, debt)."""
+    if not (campaign.starts_on <= as_of <= campaign.ends_on):
+        return False
+    if CampaignCredit.objects.filter(campaign=campaign, credit=credit).exists():
+        return True
+    if credit.status in SETTLED_STATUSES or credit.administrative_status in SETTLED_STATUSES:
+        return False
+    dpd = credit.days_past_due
+    if dpd < campaign.dpd_min or (campaign.dpd_max is not None and dpd > campaign.dpd_max):
+        return False
+    if campaign.statuses and credit.status not in campaign.statuses:
+        return False
+    return debt >= campaign.balance_min and (campaign.balance_max is None or debt <= campaign.balance_max)
+
+
 def policy_for(credit: Credit, *, as_of: dt.date, debt: Decimal, case: Any = None) -> NegotiationPolicy | None:
     """The policy that governs the credit today: the first active one (by priority) whose
-    segment (days past due, debt, stage, campaign window) contains it."""
+    segment (days past due, debt, stage, campaign) contains it. A policy segmented by campaign
+    applies only to the credits in that campaign, during its window (`campaign_includes`)."""
     dpd = credit.days_past_due
     policies = (NegotiationPolicy.objects.filter(active=True, dpd_min__lte=dpd, balance_min__lte=debt)
                 .filter(Q(dpd_max__isnull=True) | Q(dpd_max__gte=dpd))
                 .filter(Q(balance_max__isnull=True) | Q(balance_max__gte=debt))
                 .filter(Q(campaign__isnull=True)
                         | Q(campaign__starts_on__lte=as_of, campaign__ends_on__gte=as_of))
-                .prefetch_related("limits").order_by("priority", "id"))
+                .select_related("campaign").prefetch_related("limits").order_by("priority", "id"))
     stage = getattr(case, "stage", "")
     for policy in policies:
-        if not policy.stage or policy.stage == stage:
-            return policy
+        if policy.stage and policy.stage != stage:
+            continue
+        if policy.campaign is not None and not campaign_includes(policy.campaign, credit, as_of=as_of,
+                                                                  debt=debt):
+            continue
+        return policy
     return None
 
 
@@ -86,7 +118,7 @@ def _inputs(credit: Credit) -> dict[str, Any]:
 
 
 def _is_settled(credit: Credit, state: engine.CreditState) -> bool:
-    return state.status == "paid_off" or credit.administrative_status in (
+    return state.status in ("paid_off", "written_off") or credit.administrative_status in (
         Credit.Status.WRITTEN_OFF, Credit.Status.WAIVED)
 
 
@@ -97,6 +129,9 @@ def _refuse_closed(credit: Credit, state: engine.CreditState, what: str) -> None
     if credit.administrative_status in (Credit.Status.WRITTEN_OFF, Credit.Status.WAIVED):
         raise AgreementError(_("No se puede {what} un crédito {status} ({folio}).").format(
             what=what, folio=credit.folio, status=credit.get_administrative_status_display().lower()))
+    if state.status == "written_off":
+        raise AgreementError(_("No se puede {what} un crédito castigado ({folio}).").format(
+            what=what, folio=credit.folio))
 
 
 # --- quotes -----------------------------------------------------------------------------------
@@ -139,9 +174,11 @@ def offers_simulate(*, credit: Credit, as_of: dt.date, actor: Any = None) -> dic
     result["policy"] = policy.name
     levels = _levels(policy)
     top_level, top = max(levels, key=lambda item: item[0])
+    # Collection fees are waived with late interest, under its limit (calc.exceeds).
     for kind, percents in (
-        (Agreement.Kind.SETTLEMENT, calc.DiscountPercents(top.late_interest, top.interest, top.principal)),
-        (Agreement.Kind.PLAN, calc.DiscountPercents(late_interest=top.late_interest)),
+        (Agreement.Kind.SETTLEMENT, calc.DiscountPercents(top.late_interest, top.interest, top.principal,
+                                                          fees=top.late_interest)),
+        (Agreement.Kind.PLAN, calc.DiscountPercents(late_interest=top.late_interest, fees=top.late_interest)),
         (Agreement.Kind.RESTRUCTURE, calc.DiscountPercents()),
     ):
         discounts = calc.discounts_for(debt, percents)
@@ -152,7 +189,8 @@ def offers_simulate(*, credit: Credit, as_of: dt.date, actor: Any = None) -> dic
             "forgiven": _money(q.forgiven), "forgiven_words": amount_in_words(q.forgiven),
             "discounts": {c: _money(a) for c, a in q.discounts.items()},
             "percents": {"late_interest": str(percents.late_interest),
-                         "interest": str(percents.interest), "principal": str(percents.principal)},
+                         "interest": str(percents.interest), "principal": str(percents.principal),
+                         "fees": str(percents.fees)},
         }
         if kind == Agreement.Kind.PLAN:
             down = calc.pct_of(q.pays, top.min_down_payment)
@@ -242,13 +280,19 @@ def agreement_propose(
         if not reason.strip():
             raise AgreementError(_("Indique el motivo y la documentación que lo sustenta."))
     else:
-        percents = calc.DiscountPercents(_pct(late_interest_pct), _pct(interest_pct), _pct(principal_pct))
+        late = _pct(late_interest_pct)  # «condonación de moratorios y gastos»: fees follow it
+        percents = calc.DiscountPercents(late, _pct(interest_pct), _pct(principal_pct), fees=late)
         policy = policy_for(credit, as_of=as_of, debt=debt.total, case=case)
         if policy is None:
             raise AgreementError(_("Ninguna política de negociación aplica a este crédito: no se "
                                    "puede ofrecer."))
     discounts = calc.discounts_for(debt, percents)
     q = calc.quote_with_discounts(discounts=discounts, as_of=as_of, **inputs)
+    pays, forgiven, adjustment, shown = q.pays, q.forgiven, q.interest_adjustment, q.discounts.items()
+    if kind in (Agreement.Kind.WRITE_OFF, Agreement.Kind.WAIVER):  # the whole debt leaves the books
+        pays, forgiven, adjustment = ZERO, debt.total, ZERO
+        shown = [(c, a) for c, a in (("late_interest", debt.late_interest), ("fees", debt.fees),
+                                     ("interest", debt.interest), ("principal", debt.principal)) if a > 0]
     down_pct: Decimal | None = None
     split = None
     if kind == Agreement.Kind.PLAN:
@@ -273,12 +317,12 @@ def agreement_propose(
                                    "cualquier nivel puede autorizar.").format(p=policy.name))
     agreement = Agreement.objects.create(
         credit=credit, case=case, kind=kind, policy=policy, as_of=as_of,
-        valid_until=as_of + dt.timedelta(days=policy.offer_valid_days if policy else 30),
+        valid_until=as_of + dt.timedelta(days=policy.offer_valid_days) if policy else None,
         debt=debt.total,
         debt_parts={k: _money(getattr(debt, k)) for k in ("principal", "interest", "overdue_interest",
                                                           "late_interest", "fees")},
-        discounts={c: _money(a) for c, a in q.discounts.items()},
-        interest_adjustment=q.interest_adjustment, forgiven=q.forgiven, pays=q.pays,
+        discounts={c: _money(a) for c, a in shown},
+        interest_adjustment=adjustment, forgiven=forgiven, pays=pays,
         down_payment=split.down_payment if split else ZERO,
         installments_count=installments if split else 0,
         new_rate=new_rate, new_term_months=new_term_months, new_first_due_date=first_due_date,
@@ -306,7 +350,8 @@ def _notify_approvers(agreement: Agreement) -> None:
 
     from recupera.core.roles import Role
 
-    roles = {2: [Role.SUPERVISOR], 3: [Role.PORTFOLIO_OFFICE], 4: []}.get(agreement.required_level, [])
+    roles = {2: [Role.SUPERVISOR], 3: [Role.PORTFOLIO_OFFICE], 4: [Role.COMMITTEE]}.get(
+        agreement.required_level, [])
     users = get_user_model().objects.filter(groups__name__in=[r.value for r in roles], is_active=True)
     emails = [u.email for u in users if u.email]
     if emails:
@@ -402,21 +447,66 @@ def _activate(*, actor: Any, agreement: Agreement, as_of: dt.date) -> None:
     elif kind == Agreement.Kind.RESTRUCTURE:
         _restructure_apply(actor=actor, agreement=agreement, as_of=as_of)
     elif kind == Agreement.Kind.WAIVER:
-        # Everything still owed, future interest included, so every installment closes.
-        residual = _residual_discounts(engine_io.credit_state(credit, as_of=agreement.as_of))
-        agreement.entries = _post_discounts(actor=actor, agreement=agreement, discounts=residual,
-                                            value_date=agreement.as_of, as_of=as_of, tag="condonacion")
+        # One waiver entry forgives exactly the debt at the agreement date (engine.write_off).
+        agreement.entries = [_off_books_post(actor=actor, agreement=agreement, as_of=as_of)]
         agreement.status, agreement.closed_on = Agreement.Status.APPLIED, as_of
         _set_admin_status(credit, Credit.Status.WAIVED)
         _close_case(actor=actor, agreement=agreement, as_of=as_of, reason="condonado")
     elif kind == Agreement.Kind.WRITE_OFF:
-        # The debt stays legally owed; the write-off is an administrative decision on the books.
+        # Off the books as a ledger entry; the debt stays legally owed (see the module docstring).
+        agreement.entries = [_off_books_post(actor=actor, agreement=agreement, as_of=as_of)]
         agreement.status, agreement.closed_on = Agreement.Status.APPLIED, as_of
         _set_admin_status(credit, Credit.Status.WRITTEN_OFF)
         _close_case(actor=actor, agreement=agreement, as_of=as_of, reason="castigado")
     agreement.save()
     audit_record(actor=actor, action="convenio.aplicar", obj=agreement,
                  after={"status": agreement.status, "entries": agreement.entries})
+
+
+def _off_books_post(*, actor: Any, agreement: Agreement, as_of: dt.date) -> int:
+    """Post the write-off or waiver entry at the agreement date. What the engine took off the
+    books (the payoff amount at that date, per component) becomes the agreement's figures:
+    the debtor pays nothing, `forgiven` is the whole debt."""
+    credit = agreement.credit
+    write_off = agreement.kind == Agreement.Kind.WRITE_OFF
+    debt = engine_io.credit_state(credit, as_of=agreement.as_of).payoff_amount
+    if debt <= 0:
+        raise AgreementError((_("El crédito {folio} no tiene adeudo que castigar.") if write_off else
+                              _("El crédito {folio} no tiene adeudo que condonar.")).format(folio=credit.folio))
+    entry, _created = entry_post(
+        actor=actor, credit=credit, kind=LedgerEntry.Kind.WRITE_OFF if write_off else LedgerEntry.Kind.WAIVER,
+        value_date=agreement.as_of, amount=debt, as_of=as_of,
+        natural_key=f"convenio:{agreement.pk}:{'castigo' if write_off else 'condonacion'}",
+        reason=_("{kind} {pk}").format(kind=agreement.get_kind_display(), pk=agreement.pk)[:200])
+    state = engine_io.credit_state(credit, as_of=agreement.as_of)
+    posting = next(p for p in state.postings if p.event_id == str(entry.pk))
+    if posting.rejected_reason:  # pragma: no cover - checked above on the same replay
+        raise AgreementError(posting.rejected_reason)
+    agreement.pays, agreement.forgiven, agreement.interest_adjustment = ZERO, posting.amount, ZERO
+    agreement.discounts = _off_books_split(posting)
+    return entry.pk
+
+
+def _off_books_split(posting: engine.Posting) -> dict[str, str]:
+    """What a write-off or waiver posting took off the books, per component."""
+    parts = {c: ZERO for c in calc.DISCOUNT_ORDER}
+    for a in posting.allocations:
+        for prefix in ("writeoff_", "waived_"):
+            if a.component.startswith(prefix):
+                parts[a.component.removeprefix(prefix)] += a.amount
+    return {c: _money(a) for c, a in parts.items() if a > 0}
+
+
+def write_off_recovered(credit: Credit) -> Decimal:
+    """What was recovered after the credit's write-off (the engine's "recovered_*" allocations,
+    as the projection holds them; reversed payments are not there)."""
+    from django.db.models import Sum
+
+    from recupera.credits.models import Allocation
+
+    total = Allocation.objects.filter(credit=credit, component__startswith="recovered_").aggregate(
+        total=Sum("amount"))["total"]
+    return total or ZERO
 
 
 def _restructure_apply(*, actor: Any, agreement: Agreement, as_of: dt.date) -> None:
@@ -540,11 +630,16 @@ def plan_evaluate(*, actor: Any, agreement: Agreement, as_of: dt.date) -> str:
     paid = paid_since(agreement, as_of=as_of)
     policy = agreement.policy
     if paid >= agreement.pays:
-        state = engine_io.credit_state(credit, as_of=as_of)
-        residual = _residual_discounts(state)
-        agreement.entries = [*agreement.entries, *_post_discounts(
-            actor=actor, agreement=agreement, discounts=residual, value_date=as_of, as_of=as_of,
-            tag="cumplimiento")]
+        # What accrued meanwhile (late interest, the period's interest) is forgiven by one waiver
+        # entry: exactly the payoff amount left, so no unearned future interest is "forgiven".
+        residual = engine_io.credit_state(credit, as_of=as_of).payoff_amount
+        if residual > 0:
+            entry, _created = entry_post(
+                actor=actor, credit=credit, kind=LedgerEntry.Kind.WAIVER, value_date=as_of, amount=residual,
+                natural_key=f"convenio:{agreement.pk}:cumplimiento", as_of=as_of,
+                reason=_("Convenio {pk} cumplido: se condona lo generado durante su vigencia").format(
+                    pk=agreement.pk))
+            agreement.entries = [*agreement.entries, entry.pk]
         agreement.status, agreement.closed_on = Agreement.Status.FULFILLED, as_of
         agreement.save(update_fields=["entries", "status", "closed_on"])
         _set_admin_status(credit, "")
@@ -552,7 +647,7 @@ def plan_evaluate(*, actor: Any, agreement: Agreement, as_of: dt.date) -> str:
             _notes_to_return(actor=actor, credit=credit)
             _close_case(actor=actor, agreement=agreement, as_of=as_of, reason="liquidado")
         audit_record(actor=actor, action="convenio.cumplido", obj=agreement,
-                     after={"paid": paid, "residual": residual})
+                     after={"paid": paid, "residual": _money(residual)})
         return agreement.status
     missed, behind = calc.plan_progress(plan_split_of(agreement), paid, as_of,
                                         policy.tolerance_days if policy else 0)
@@ -561,17 +656,6 @@ def plan_evaluate(*, actor: Any, agreement: Agreement, as_of: dt.date) -> str:
                    reason=_("{n} pagos omitidos; atraso de {b}").format(n=missed, b=_money(behind)))
         agreement.refresh_from_db()
     return agreement.status
-
-
-def _residual_discounts(state: engine.CreditState) -> dict[str, str]:
-    """What the engine still shows owed after the plan's total was received (accrued meanwhile)."""
-    live = [i for i in state.installments if i.amount_due > 0]
-    late = sum((i.late_interest_accrued for i in live), ZERO)
-    fees = sum((i.fees + 0 - i.paid_fees - i.discount_fees for i in live), ZERO)
-    principal = sum((i.principal - i.paid_principal - i.discount_principal for i in live), ZERO)
-    interest = sum((i.amount_due for i in live), ZERO) - late - fees - principal
-    parts = {"late_interest": late, "fees": fees, "interest": interest, "principal": principal}
-    return {c: _money(a) for c, a in parts.items() if a > 0}
 
 
 def plan_break(*, actor: Any, agreement: Agreement, as_of: dt.date, reason: str) -> Agreement:
@@ -630,7 +714,7 @@ OPEN_AGREEMENT = (Agreement.Status.PENDING, Agreement.Status.AUTHORIZED, Agreeme
 def campaign_create(*, actor: Any, name: str, starts_on: dt.date, ends_on: dt.date, dpd_min: int = 1,
                     dpd_max: int | None = None, balance_min: Decimal = ZERO,
                     balance_max: Decimal | None = None, statuses: list[str] | None = None,
-                    late_interest_pct: Any = 0, interest_pct: Any = 0) -> Campaign:
+                    late_interest_pct: Any = 0, interest_pct: Any = 0, fees_pct: Any = 0) -> Campaign:
     if not name.strip():
         raise AgreementError(_("Indique el nombre de la campaña."))
     if ends_on < starts_on:
@@ -642,13 +726,13 @@ def campaign_create(*, actor: Any, name: str, starts_on: dt.date, ends_on: dt.da
     unknown = set(statuses or []) - set(Credit.Status.values)
     if unknown:
         raise AgreementError(_("Estado de crédito desconocido: {s}.").format(s=", ".join(sorted(unknown))))
-    late, interest = _pct(late_interest_pct), _pct(interest_pct)
-    if late == 0 and interest == 0:
+    late, interest, fees = _pct(late_interest_pct), _pct(interest_pct), _pct(fees_pct)
+    if late == 0 and interest == 0 and fees == 0:
         raise AgreementError(_("La campaña debe condonar algo: indique un porcentaje."))
     campaign = Campaign.objects.create(
         name=name.strip(), starts_on=starts_on, ends_on=ends_on, dpd_min=dpd_min, dpd_max=dpd_max,
         balance_min=balance_min, balance_max=balance_max, statuses=sorted(statuses or []),
-        late_interest_pct=late, interest_pct=interest, created_by=actor)
+        late_interest_pct=late, interest_pct=interest, fees_pct=fees, created_by=actor)
     audit_record(actor=actor, action="campana.crear", obj=campaign, after=snapshot(campaign))
     return campaign
 
@@ -692,7 +776,8 @@ def campaign_credit_apply(*, actor: Any, campaign: Campaign, credit: Credit,
     if debt.total < campaign.balance_min or (campaign.balance_max is not None
                                              and debt.total > campaign.balance_max):
         return None
-    percents = calc.DiscountPercents(late_interest=campaign.late_interest_pct, interest=campaign.interest_pct)
+    percents = calc.DiscountPercents(late_interest=campaign.late_interest_pct, interest=campaign.interest_pct,
+                                     fees=campaign.fees_pct)
     q = calc.quote_with_discounts(discounts=calc.discounts_for(debt, percents), as_of=as_of, **inputs)
     if not q.discounts.items():
         return None
@@ -883,6 +968,25 @@ def _limits_clean(limits: Any) -> list[dict[str, Any]]:
     return sorted(clean, key=lambda r: r["level"])
 
 
+def _limits_merged(policy: NegotiationPolicy, limits: Any) -> list[dict[str, Any]]:
+    """A partial change of the per-level limits: each row sent changes only the fields it
+    carries of its level (a level not yet set starts from the defaults); levels not sent stay."""
+    rows = list(limits.values()) if isinstance(limits, dict) else list(limits or [])
+    merged: dict[int, dict[str, Any]] = {
+        lim.level: {"level": lim.level, **{f: getattr(lim, f) for f in LIMIT_FIELDS}}
+        for lim in AuthorityLimit.objects.filter(policy=policy)}
+    sent: set[int] = set()
+    for row in rows:
+        level = int(row.get("level") or 0)
+        if level in sent:
+            raise PolicyError(_("El nivel «{lvl}» aparece dos veces.").format(
+                lvl=Level(level).label if level in Level.values else level), None)
+        sent.add(level)
+        merged[level] = {**merged.get(level, {"level": level}),
+                         **{k: v for k, v in row.items() if k in LIMIT_FIELDS}, "level": level}
+    return list(merged.values())
+
+
 def _limits_save(policy: NegotiationPolicy, limits: list[dict[str, Any]]) -> None:
     levels = [row["level"] for row in limits]
     AuthorityLimit.objects.filter(policy=policy).exclude(level__in=levels).delete()
@@ -908,9 +1012,11 @@ def policy_create(*, actor: Any, limits: Any, **values: Any) -> NegotiationPolic
 
 @transaction.atomic
 def policy_update(*, actor: Any, policy: NegotiationPolicy, limits: Any = None,
-                  **changes: Any) -> NegotiationPolicy:
-    """Change a policy (only the fields given; `limits`, when given, replaces the per-level
-    limits). Audited with before and after."""
+                  limits_partial: bool = False, **changes: Any) -> NegotiationPolicy:
+    """Change a policy (only the fields given). `limits`, when given, replaces the per-level
+    limits (the page sends the whole table); with `limits_partial` (the API's PATCH) each row
+    changes only the fields it carries and the levels not sent are kept. Audited with before
+    and after."""
     unknown = set(changes) - set(POLICY_FIELDS)
     if unknown:
         raise PolicyError(_("Campo desconocido: {f}.").format(f=", ".join(sorted(unknown))), None)
@@ -918,6 +1024,8 @@ def policy_update(*, actor: Any, policy: NegotiationPolicy, limits: Any = None,
     before = _policy_snapshot(policy)
     current = {f: getattr(policy, f) for f in POLICY_FIELDS}
     values = _policy_clean({**current, **changes})
+    if limits is not None and limits_partial:
+        limits = _limits_merged(policy, limits)
     rows = _limits_clean(limits) if limits is not None else None
     for field, value in values.items():
         setattr(policy, field, value)

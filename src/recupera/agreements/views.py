@@ -136,6 +136,10 @@ def _detail_context(request: HttpRequest, agreement: Agreement, decide_form: Dec
         "document_available": (agreement.kind in documents.TEMPLATES
                                and documents.document_available(agreement)),
         "document_title": documents.TEMPLATES[agreement.kind][1] if agreement.kind in documents.TEMPLATES else "",
+        "is_write_off": agreement.kind == Agreement.Kind.WRITE_OFF,
+        "recovered": (services.write_off_recovered(agreement.credit)
+                      if agreement.kind == Agreement.Kind.WRITE_OFF
+                      and agreement.status == Agreement.Status.APPLIED else None),
     }
 
 
@@ -187,10 +191,10 @@ def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     """Offers waiting for authorization that the user's level may decide (their own excluded)."""
     require_perm(request, "agreements.decide")
+    from recupera.agreements.selectors import pending_for
+
     level = authority_level(request.user)
-    pending = (Agreement.objects.filter(status=Agreement.Status.PENDING, required_level__lte=level)
-               .exclude(proposed_by=request.user)
-               .select_related("credit", "credit__borrower", "proposed_by").order_by("created_at", "id"))
+    pending = pending_for(request.user)
     own = (Agreement.objects.filter(status=Agreement.Status.PENDING, proposed_by=request.user)
            .select_related("credit").order_by("created_at", "id"))
     return render(request, "agreements/inbox.html", {

@@ -79,8 +79,8 @@ def facts_for(state: engine.CreditState, *, tolerance: Decimal,
     fixed_status = ""
     if state.principal_disbursed == 0 and not state.installments:
         fixed_status = "nothing_disbursed"  # displayed "en estudios" (engine_io.status_for)
-    elif state.status == "paid_off":
-        fixed_status = "paid_off"
+    elif state.status in ("paid_off", "written_off"):
+        fixed_status = state.status
     facts = AgingFacts(oldest_unpaid_eff=oldest, first_open_due=first_open,
                        first_due_date=state.first_due_date, schedule_version=state.schedule_version,
                        fixed_status=fixed_status, volatile=False)

@@ -217,6 +217,7 @@ def _status_sql(dpd: str) -> str:
         WHEN c.administrative_status <> '' THEN c.administrative_status
         WHEN a.fixed_status = 'nothing_disbursed' THEN '{Credit.Status.STUDYING.value}'
         WHEN a.fixed_status = 'paid_off' THEN '{s["paid_off"]}'
+        WHEN a.fixed_status = 'written_off' THEN '{s["written_off"]}'
         WHEN {dpd} > 0 THEN '{s["overdue"]}'
         WHEN a.first_due_date IS NOT NULL AND %s < a.first_due_date THEN
             CASE WHEN c.end_of_studies IS NOT NULL AND %s < c.end_of_studies THEN '{s["studying"]}'

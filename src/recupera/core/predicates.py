@@ -37,6 +37,7 @@ is_custody = _has_role(Role.CUSTODY)
 is_cashier = _has_role(Role.CASHIER)
 is_auditor = _has_role(Role.AUDITOR)
 is_it_admin = _has_role(Role.IT_ADMIN)
+is_committee = _has_role(Role.COMMITTEE)
 
 
 @rules.predicate
@@ -46,12 +47,12 @@ def is_superuser(user) -> bool:  # type: ignore[no-untyped-def]
 
 is_staff_member = (
     is_collector | is_supervisor | is_portfolio_office | is_custody | is_cashier | is_auditor
-    | is_it_admin | is_superuser
+    | is_it_admin | is_committee | is_superuser
 )
 # Who works the portfolio (sees debtors and credits).
 works_portfolio = (
     is_collector | is_supervisor | is_portfolio_office | is_custody | is_cashier | is_auditor
-    | is_superuser
+    | is_committee | is_superuser
 )
 # Who may change debtors' personal and contact data.
 edits_people = is_collector | is_supervisor | is_portfolio_office | is_superuser
@@ -114,7 +115,8 @@ def is_message_party(user, message) -> bool:  # type: ignore[no-untyped-def]
 
 # Portfolio roles that read every credit (everyone but the collector, who reads their cases).
 reads_whole_portfolio = (
-    is_supervisor | is_portfolio_office | is_custody | is_cashier | is_auditor | is_superuser
+    is_supervisor | is_portfolio_office | is_custody | is_cashier | is_auditor | is_committee
+    | is_superuser
 )
 oversees_collections = is_supervisor | is_portfolio_office | is_superuser
 works_cases = is_collector | is_supervisor | is_superuser
@@ -153,9 +155,9 @@ rules.add_perm("payments.export_payroll", is_portfolio_office | is_superuser)
 
 # agreements
 # Authority levels (agreements.models.Level): 1 gestor, 2 jefe, 3 subdirección, 4 dirección/comité
-# (superuser: the Dirección records the committee's decision).
+# (the «Dirección / Comité» role records the committee's decisions; a superuser holds it too).
 def authority_level(user) -> int:  # type: ignore[no-untyped-def]
-    if is_superuser(user):
+    if is_superuser(user) or is_committee(user):
         return 4
     if is_portfolio_office(user):
         return 3
@@ -176,7 +178,7 @@ def can_decide_agreement(user, agreement) -> bool:  # type: ignore[no-untyped-de
 
 rules.add_perm("agreements.view_agreement", reads_whole_portfolio | is_collector)
 rules.add_perm("agreements.propose", works_cases | is_portfolio_office)
-rules.add_perm("agreements.decide", (is_supervisor | is_portfolio_office | is_superuser)
+rules.add_perm("agreements.decide", (is_supervisor | is_portfolio_office | is_committee | is_superuser)
                & can_decide_agreement)
 rules.add_perm("agreements.manage_policy", is_portfolio_office | is_superuser)
 rules.add_perm("agreements.settle", is_cashier | is_supervisor | is_portfolio_office | is_superuser)

@@ -13,6 +13,9 @@ class Role(StrEnum):
     CASHIER = "Caja"
     AUDITOR = "Auditoría (solo lectura)"
     IT_ADMIN = "Administración TI"
+    # The Dirección General and its committee: the top authority level of agreements
+    # (write-offs, the largest discounts). Group created by core/0002_agr_committee_role.
+    COMMITTEE = "Dirección / Comité"
 
 
 # Demo usernames per role (recupera demo prints them with their passwords).
@@ -25,6 +28,7 @@ DEMO_USERS: dict[Role, tuple[str, str, str]] = {
     Role.CASHIER: ("caja", "Alma", "Félix Castro"),
     Role.AUDITOR: ("auditoria", "Héctor", "Durazo Leyva"),
     Role.IT_ADMIN: ("ti", "Sofía", "Galaz Ruiz"),
+    Role.COMMITTEE: ("direccion", "Manuel", "Salazar Ochoa"),
 }
 
 # Apps whose models Administración TI maintains in the Django admin (catalogs, settings).

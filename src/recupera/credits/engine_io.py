@@ -23,6 +23,7 @@ FINANCIAL_TO_STATUS: dict[str, str] = {
     "current": Credit.Status.REPAYING,
     "overdue": Credit.Status.OVERDUE,
     "paid_off": Credit.Status.PAID_OFF,
+    "written_off": Credit.Status.WRITTEN_OFF,
 }
 
 # --- the business calendar, cached per process -------------------------------------------------
@@ -210,6 +211,8 @@ def state_json(credit: Credit, state: engine.CreditState) -> dict[str, Any]:
         "total_overdue": money_json(state.total_overdue),
         "payoff_amount": money_json(state.payoff_amount),
         "credit_balance": money_json(state.credit_balance),
+        "written_off": money_json(state.written_off),
+        "written_off_on": _iso(state.written_off_on),
         "next_due_date": _iso(state.next_due_date),
         "first_due_date": _iso(state.first_due_date),
         "installment_amount": money_json(state.installment_amount),

@@ -287,6 +287,8 @@ class LedgerEntry(models.Model):
         FEE = "fee", _("Gastos de cobranza")
         DISCOUNT = "discount", _("Quita / condonación")
         RESTRUCTURE = "restructure", _("Reestructura")
+        WRITE_OFF = "write_off", _("Castigo")
+        WAIVER = "waiver", _("Condonación")  # of the whole debt: death/disability, or a plan's remainder
 
     credit = models.ForeignKey(Credit, on_delete=models.PROTECT, related_name="ledger_entries")
     kind = models.CharField(_("tipo"), max_length=12, choices=Kind.choices)

@@ -93,7 +93,7 @@ class CreditStateSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     status = serializers.ChoiceField(choices=Credit.Status.choices)
     financial_status = serializers.ChoiceField(
-        choices=["studying", "grace", "current", "overdue", "paid_off"])
+        choices=["studying", "grace", "current", "overdue", "paid_off", "written_off"])
     days_past_due = serializers.IntegerField()
     bucket = serializers.ChoiceField(choices=[b[0] for b in BUCKETS])
     principal_disbursed = _money()
@@ -105,6 +105,8 @@ class CreditStateSerializer(serializers.Serializer):
     total_overdue = _money()
     payoff_amount = _money()
     credit_balance = _money()
+    written_off = _money()  # written off and not yet recovered (0.00 without a write-off)
+    written_off_on = serializers.DateField(allow_null=True, help_text=_("Fecha valor del castigo."))
     next_due_date = serializers.DateField(allow_null=True)
     first_due_date = serializers.DateField(allow_null=True)
     installment_amount = _money()

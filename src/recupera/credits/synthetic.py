@@ -283,6 +283,12 @@ def _plan_events(b: _Builder, profile: str, cut: int) -> None:
             b.pay_late(paid)
         else:
             b.pay_punctually(paid)
+        if profile == "castigado":
+            # Written off by the committee six months ago: a ledger entry that took the debt off
+            # the books (recupera.engine.write_off). No draw from rng: the rest of the portfolio
+            # stays the same for the same seed.
+            on = as_of - ONE_DAY * 180
+            b.add("write_off", on, b.quote_payoff(on), channel="", reason="Castigo autorizado por el comité")
         return
     if profile == "paid_off":
         b.pay_punctually(list(range(len(b.schedule.installments))))

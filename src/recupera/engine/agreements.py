@@ -124,7 +124,7 @@ def percents_of(debt: DebtBreakdown, discounts: Discounts) -> DiscountPercents:
 
     def pct(c: str) -> Decimal:
         base = debt.component(c)
-        amount = getattr(discounts, c)
+        amount: Decimal = getattr(discounts, c)
         if amount <= ZERO:
             return ZERO
         if base <= ZERO:
@@ -179,7 +179,7 @@ def quote_with_discounts(
     after = credit_state(terms=terms, disbursements=disbursements, events=[*events, *extra],
                          calendar=calendar, as_of=as_of)
     ids = {e.id for e in extra}
-    applied = {c: ZERO for c in DISCOUNT_ORDER}
+    applied: dict[str, Decimal] = {c: ZERO for c in DISCOUNT_ORDER}
     for posting in after.postings:
         if posting.event_id in ids:
             for allocation in posting.allocations:

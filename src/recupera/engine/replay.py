@@ -41,6 +41,9 @@ Interpretations (where DOMAIN.md leaves room):
   installments not yet due is dropped (it was never earned). Defaults: rate = the schedule's,
   term = the number of replaced installments, first due date = value date + 1 month.
   New installments are numbered from 1 in the new version.
+* Write-off (castigo), recoveries after it, and the death or disability waiver: see
+  `write_off.py`. Once a write-off is in force every later event but a reversal goes to
+  `write_off.after_write_off`.
 * Disbursements dated after `as_of` are not part of the state at `as_of`.
 * Credit balance is a refund liability: it is not applied automatically to later
   installments (only a payoff operation uses it).
@@ -84,6 +87,7 @@ from .types import (
     ScheduledInstallment,
     Terms,
 )
+from .write_off import after_write_off, write_off, written_off_left
 
 REVERSED = "reversado"
 _new = object.__new__
@@ -162,7 +166,9 @@ def replay(
             post(_posting(event, (), REVERSED))
             continue
         kind = event.kind
-        if kind == "payment":
+        if ledger.written_off is not None and kind != "reversal":
+            after_write_off(ledger, event)
+        elif kind == "payment":
             _payment(ledger, event)
         elif kind == "reversal":
             if by_id is None:
@@ -182,6 +188,8 @@ def replay(
             _discount(ledger, event)
         elif kind == "restructure":
             _restructure(ledger, event)
+        elif kind == "write_off" or kind == "waiver":
+            write_off(ledger, event)
         else:
             post(_posting(event, (), f"Tipo de movimiento desconocido: {kind}"))
         # Inlined _track_paid_off (once per event).
@@ -619,7 +627,7 @@ def freeze(ledger: Ledger, as_of: date) -> CreditState:
     nothing_owed = bool(ledger.rows) and ledger.first_open >= len(ledger.active)
     status: str
     if nothing_owed:
-        status = "paid_off"
+        status = "paid_off" if ledger.written_off is None else "written_off"
     elif as_of < ledger.first_due and dpd == 0:
         studying = terms.end_of_studies is not None and as_of < terms.end_of_studies
         status = "studying" if studying else "grace"
@@ -649,5 +657,7 @@ def freeze(ledger: Ledger, as_of: date) -> CreditState:
         schedules=tuple(ledger.schedules),
         first_due_date=ledger.first_due,
         schedule_version=schedule.version,
-        paid_off_on=ledger.paid_off_on if nothing_owed else None,
+        paid_off_on=ledger.paid_off_on if status == "paid_off" else None,
+        written_off=written_off_left(ledger),
+        written_off_on=ledger.written_off_on,
     )

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from .calendar import BusinessCalendar
 from .money import CENT, ZERO
 from .types import DEFAULT_ALLOCATION_ORDER, Component, Disbursement, Posting, Schedule, Terms
+
+if TYPE_CHECKING:
+    from .write_off import WrittenOff
 
 
 class Row:
@@ -79,7 +83,7 @@ class Row:
         self.late_through: date | None = None  # late interest accrued up to this date
         self.settled = False  # nothing owed on it (at the date it was closed)
         self.paid_on: date | None = None
-        self.replaced = False  # replaced by a later schedule version (status cancelled)
+        self.replaced = False  # replaced by a later schedule version, or written off (cancelled)
         self.closed_by_payoff = False  # principal paid by a payoff, its interest cancelled
         # Running remainders, kept in step with the fields above (hot-path shortcuts):
         self.p_left = principal  # principal − paid_p − disc_p
@@ -205,6 +209,8 @@ class Ledger:
         "paid_off_on",
         "first_due",
         "disbursements",
+        "written_off",
+        "written_off_on",
     )
 
     def __init__(
@@ -232,6 +238,8 @@ class Ledger:
         self.paid_off_on: date | None = None
         self.first_due = first_due
         self.disbursements: tuple[Disbursement, ...] = ()
+        self.written_off: list[WrittenOff] | None = None  # set by a write-off (write_off.py)
+        self.written_off_on: date | None = None
 
     @property
     def schedule(self) -> Schedule:

@@ -26,12 +26,15 @@ EventKind = Literal[
     "fee",  # collection fee charged (gastos de cobranza)
     "discount",  # quita / condonación: forgives `amount` of `component` (authorized outside)
     "restructure",  # replaces the remaining schedule (new principal/rate/term/first due date)
+    "write_off",  # castigo: everything owed at value_date off the books; later money recovers it
+    "waiver",  # condonación of everything owed at value_date (death, disability, a plan met)
 ]
 PrepaymentMode = Literal["keep_installment", "keep_term"]
 
 # Financial status computed by the engine. Administrative states (convenio, jurídico,
 # castigado, condonado) are kept by the credits app and override this one for display.
-FinancialStatus = Literal["studying", "grace", "current", "overdue", "paid_off"]
+# "written_off": a write-off event took the debt off the books (see CreditState.written_off).
+FinancialStatus = Literal["studying", "grace", "current", "overdue", "paid_off", "written_off"]
 InstallmentStatus = Literal["pending", "partial", "paid", "paid_late", "overdue", "cancelled"]
 
 BUCKETS: tuple[tuple[str, int, int | None], ...] = (
@@ -129,8 +132,9 @@ class Allocation:
     installment: int | None  # None for credit balance (saldo a favor) and prepaid principal
     # fees | late_interest | interest | principal | rebate | credit_balance | discount_*
     # | prepaid_principal (§3.10, installment None) | restructured_principal | capitalized_* |
-    # waived_* (§3.15, restructure postings). A negative credit_balance amount means credit
-    # balance consumed (a payoff operation uses the saldo a favor).
+    # waived_* (§3.15, restructure and waiver postings) | writeoff_* (write-off) | recovered_*
+    # (money received after a write-off). A negative credit_balance amount means credit
+    # balance consumed (a payoff operation or a write-off uses the saldo a favor).
     component: str
     amount: Decimal
     schedule_version: int = 1  # installment numbers are unique within a schedule version
@@ -200,3 +204,5 @@ class CreditState:
     first_due_date: date | None = None
     schedule_version: int = 1  # version of the schedule in force
     paid_off_on: date | None = None  # value date of the entry that left nothing owed
+    written_off: Decimal = ZERO  # taken off the books by a write-off and not yet recovered
+    written_off_on: date | None = None  # value date of the write-off in force

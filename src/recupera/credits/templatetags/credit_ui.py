@@ -53,6 +53,16 @@ COMPONENTS = {
     "waived_interest": _("interés ordinario condonado"),
     "waived_late_interest": _("interés moratorio condonado"),
     "waived_fees": _("gastos de cobranza condonados"),
+    "waived_principal": _("capital condonado"),
+    "writeoff_principal": _("capital castigado"),
+    "writeoff_interest": _("interés ordinario castigado"),
+    "writeoff_late_interest": _("interés moratorio castigado"),
+    "writeoff_fees": _("gastos de cobranza castigados"),
+    "recovered_principal": _("recuperación de capital castigado"),
+    "recovered_interest": _("recuperación de interés ordinario castigado"),
+    "recovered_late_interest": _("recuperación de interés moratorio castigado"),
+    "recovered_fees": _("recuperación de gastos de cobranza castigados"),
+    "cancelled_capitalized_interest": _("interés capitalizado no devengado, cancelado"),
 }
 
 POSTING_KINDS = {
@@ -63,6 +73,8 @@ POSTING_KINDS = {
     "fee": _("Gastos de cobranza"),
     "discount": _("Quita / condonación"),
     "restructure": _("Reestructura"),
+    "write_off": _("Castigo"),
+    "waiver": _("Condonación"),
     "rebate": _("Bonificación por pago puntual"),
 }
 
