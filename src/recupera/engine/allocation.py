@@ -18,7 +18,6 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .frozen import allocation as new_allocation
-from .frozen import set_allocation_dict
 from .money import CENT, ZERO, round_cents
 from .rows import Ledger, Row
 from .types import DEFAULT_ALLOCATION_ORDER, Allocation, Component
@@ -195,15 +194,11 @@ def _to_rows_in_default_order(
                 row.paid_late += take
                 row.late_done += take
                 allocation = _new(Allocation)
-                set_allocation_dict(
-                    allocation,
-                    {
-                        "installment": number,
-                        "component": "late_interest",
-                        "amount": take,
-                        "schedule_version": row.version,
-                    },
-                )
+                values = allocation.__dict__
+                values["installment"] = number
+                values["component"] = "late_interest"
+                values["amount"] = take
+                values["schedule_version"] = row.version
                 append(allocation)
         # Reduced interest until overdue (§3.7), the full interest once overdue.
         owed = row.i_left - row.rebate_k if d <= row.eff and not row.rebate else row.i_left
@@ -219,15 +214,11 @@ def _to_rows_in_default_order(
             row.paid_i += take
             row.i_left -= take
             allocation = _new(Allocation)
-            set_allocation_dict(
-                allocation,
-                {
-                    "installment": number,
-                    "component": "interest",
-                    "amount": take,
-                    "schedule_version": row.version,
-                },
-            )
+            values = allocation.__dict__
+            values["installment"] = number
+            values["component"] = "interest"
+            values["amount"] = take
+            values["schedule_version"] = row.version
             append(allocation)
         principal = row.p_left
         if amount and principal:
@@ -240,15 +231,11 @@ def _to_rows_in_default_order(
             row.paid_p += take
             row.p_left = principal = principal - take
             allocation = _new(Allocation)
-            set_allocation_dict(
-                allocation,
-                {
-                    "installment": number,
-                    "component": "principal",
-                    "amount": take,
-                    "schedule_version": row.version,
-                },
-            )
+            values = allocation.__dict__
+            values["installment"] = number
+            values["component"] = "principal"
+            values["amount"] = take
+            values["schedule_version"] = row.version
             append(allocation)
         # is_clear: nothing left of any component (interest as owed at `d`); then close_row.
         if not principal and not row.f_left and owed <= ZERO and late_owed <= ZERO:

@@ -59,7 +59,6 @@ from .calendar import WEEKENDS_ONLY, BusinessCalendar
 from .dates import add_months
 from .frozen import allocation as new_allocation
 from .frozen import posting as new_posting
-from .frozen import set_installment_state_dict
 from .late_interest import accrue, exact_daily_rate
 from .money import CENT, ENGINE_CONTEXT, ZERO
 from .payoff import quote, settle
@@ -558,33 +557,29 @@ def freeze(ledger: Ledger, as_of: date) -> CreditState:
             amount_due = row.owed(as_of) if live else ZERO
             row_status = _row_status(row, as_of)
         state = _new(InstallmentState)
-        set_installment_state_dict(
-            state,
-            {
-                "number": row.number,
-                "due_date": row.due,
-                "effective_due_date": row.eff,
-                "principal": row.principal,
-                "interest": row.interest,
-                "rebate": row.rebate,
-                "fees": row.fees,
-                "paid_principal": row.paid_p,
-                "paid_interest": row.paid_i,
-                "paid_late_interest": row.paid_late,
-                "paid_fees": row.paid_fees,
-                "late_interest_accrued": row.late_owed() if row.late_exact else ZERO,
-                "status": row_status,
-                "paid_on": row.paid_on,
-                "schedule_version": row.version,
-                "punctual_rebate": row.rebate_k,
-                "amount_due": amount_due,
-                "discount_principal": row.disc_p,
-                "discount_interest": row.disc_i,
-                "discount_late_interest": row.disc_late,
-                "discount_fees": row.disc_fees,
-                "cancelled_interest": row.cancelled_interest,
-            },
-        )
+        values = state.__dict__  # filled in field order: see frozen.py
+        values["number"] = row.number
+        values["due_date"] = row.due
+        values["effective_due_date"] = row.eff
+        values["principal"] = row.principal
+        values["interest"] = row.interest
+        values["rebate"] = row.rebate
+        values["fees"] = row.fees
+        values["paid_principal"] = row.paid_p
+        values["paid_interest"] = row.paid_i
+        values["paid_late_interest"] = row.paid_late
+        values["paid_fees"] = row.paid_fees
+        values["late_interest_accrued"] = row.late_owed() if row.late_exact else ZERO
+        values["status"] = row_status
+        values["paid_on"] = row.paid_on
+        values["schedule_version"] = row.version
+        values["punctual_rebate"] = row.rebate_k
+        values["amount_due"] = amount_due
+        values["discount_principal"] = row.disc_p
+        values["discount_interest"] = row.disc_i
+        values["discount_late_interest"] = row.disc_late
+        values["discount_fees"] = row.disc_fees
+        values["cancelled_interest"] = row.cancelled_interest
         append(state)
 
     # Rows before first_open are all settled: days_past_due would only skip them.
