@@ -245,7 +245,13 @@ def _to_rows_in_default_order(
             if remaining > ZERO and d <= row.eff:
                 row.rebate += remaining  # row.post_rebate(remaining)
                 row.i_left -= remaining
-                rebates.append(new_allocation(number, "rebate", remaining, row.version))
+                allocation = _new(Allocation)
+                values = allocation.__dict__
+                values["installment"] = number
+                values["component"] = "rebate"
+                values["amount"] = remaining
+                values["schedule_version"] = row.version
+                rebates.append(allocation)
     return amount
 
 

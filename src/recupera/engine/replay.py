@@ -255,11 +255,18 @@ def _payment(ledger: Ledger, event: Event, note: str | None = None) -> None:
     allocations: list[Allocation] = []
     rebates: list[Allocation] = []
     allocate(ledger, d, amount, allocations, rebates)
-    ledger.postings.append(
+    postings = ledger.postings
+    postings.append(
         new_posting(event.id, event.kind, d, amount, event.channel, tuple(allocations), note)
     )
     if rebates:
-        _derived(ledger, event, "rebate", rebates)
+        # _derived(ledger, event, "rebate", rebates), inline: most payments close a row on time.
+        total = rebates[0].amount
+        for extra in rebates[1:]:
+            total += extra.amount
+        postings.append(
+            new_posting(f"{event.id}/rebate", "rebate", d, total, "", tuple(rebates), None)
+        )
 
 
 def _to_credit_balance(ledger: Ledger, event: Event, reason: str) -> None:
