@@ -121,7 +121,7 @@ def allocate(
 ) -> None:
     """Allocate a payment of `amount` at value date `d` (late interest already accrued to `d`)."""
     if ledger.default_order:
-        amount = _to_rows_in_default_order(ledger, d, amount, allocations, rebates)
+        amount = to_rows_in_default_order(ledger, d, amount, allocations, rebates)
     else:
         order = ledger.order
         active = ledger.active
@@ -141,7 +141,7 @@ def allocate(
         allocations.append(new_allocation(None, "credit_balance", amount))
 
 
-def _to_rows_in_default_order(
+def to_rows_in_default_order(
     ledger: Ledger,
     d: date,
     amount: Decimal,

@@ -54,7 +54,7 @@ from decimal import Decimal, localcontext
 from operator import attrgetter
 
 from .aging import bucket_for, days_past_due
-from .allocation import allocate, forgive, normalize_order
+from .allocation import allocate, forgive, normalize_order, to_rows_in_default_order
 from .calendar import WEEKENDS_ONLY, BusinessCalendar
 from .dates import add_months
 from .frozen import allocation as new_allocation
@@ -254,7 +254,15 @@ def _payment(ledger: Ledger, event: Event, note: str | None = None) -> None:
         accrue(ledger, d)
     allocations: list[Allocation] = []
     rebates: list[Allocation] = []
-    allocate(ledger, d, amount, allocations, rebates)
+    if ledger.default_order:
+        # allocate(ledger, d, amount, allocations, rebates), inline for the default order.
+        left = to_rows_in_default_order(ledger, d, amount, allocations, rebates)
+        ledger.advance_first_open()
+        if left:  # never negative
+            ledger.credit_balance += left
+            allocations.append(new_allocation(None, "credit_balance", left))
+    else:
+        allocate(ledger, d, amount, allocations, rebates)
     postings = ledger.postings
     postings.append(
         new_posting(event.id, event.kind, d, amount, event.channel, tuple(allocations), note)
