@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from .frozen import allocation as new_allocation
 from .money import CENT, ZERO, round_cents
@@ -80,7 +80,7 @@ def allocate_to_row(
         elif component == "late_interest":
             if not row.late_exact:
                 continue
-            owed = row.late_exact.quantize(CENT, rounding=ROUND_HALF_UP) - row.late_done
+            owed = round_cents(row.late_exact, CENT) - row.late_done
             if owed <= ZERO:
                 continue
             take = owed if owed < amount else amount

@@ -60,7 +60,7 @@ from .dates import add_months
 from .frozen import allocation as new_allocation
 from .frozen import posting as new_posting
 from .late_interest import accrue, exact_daily_rate
-from .money import CENT, ENGINE_CONTEXT, ZERO
+from .money import CENT, ENGINE_CONTEXT, ZERO, round_cents
 from .payoff import quote, settle
 from .rows import Ledger, Row
 from .schedule import (
@@ -127,7 +127,8 @@ def replay(
     )
     install(ledger, schedule, rows, first=True)
 
-    ordered = sorted((e for e in events if e.value_date <= as_of), key=_EVENT_ORDER)
+    ordered = [e for e in events if e.value_date <= as_of]
+    ordered.sort(key=_EVENT_ORDER)
     reversed_ids = _reversed_ids(ordered)
     by_id: dict[str, Event] | None = None  # made on the first reversal: most ledgers have none
     post = ledger.postings.append
@@ -243,7 +244,8 @@ def _has_overdue(ledger: Ledger, d: date) -> bool:
 def _payment(ledger: Ledger, event: Event, note: str | None = None) -> None:
     amount = event.amount
     # _invalid_amount's tests, inline: this runs for every payment.
-    if amount <= ZERO or amount != amount.quantize(CENT):
+    # (round_cents: any rounding tells whether there is anything beyond the cents)
+    if amount <= ZERO or amount != round_cents(amount, CENT):
         ledger.postings.append(_posting(event, (), _invalid_amount(event)))
         return
     d = event.value_date
