@@ -26,3 +26,13 @@ def test_fast_constructors_equal_normal_construction() -> None:
         },
     )
     assert built == s and built.total == Decimal("3")
+
+
+def test_fast_constructors_fill_the_same_instance_dict() -> None:
+    """The hot paths fill `obj.__dict__` key by key: same keys, same order, same values."""
+    a = Allocation(1, "interest", Decimal("1.00"), 2)
+    fast = allocation(1, "interest", Decimal("1.00"), 2)
+    assert list(vars(fast).items()) == list(vars(a).items())
+    p = Posting("e", "payment", date(2025, 1, 1), Decimal("1.00"), "caja", (a,), None)
+    fast_p = posting("e", "payment", date(2025, 1, 1), Decimal("1.00"), "caja", (a,))
+    assert list(vars(fast_p).items()) == list(vars(p).items())

@@ -15,10 +15,9 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from .frozen import allocation as new_allocation
-from .frozen import set_allocation_dict
 from .money import CENT, ZERO, round_cents
 from .rows import Ledger, Row
 from .types import DEFAULT_ALLOCATION_ORDER, Allocation, Component
@@ -81,7 +80,7 @@ def allocate_to_row(
         elif component == "late_interest":
             if not row.late_exact:
                 continue
-            owed = row.late_exact.quantize(CENT, rounding=ROUND_HALF_UP) - row.late_done
+            owed = round_cents(row.late_exact, CENT) - row.late_done
             if owed <= ZERO:
                 continue
             take = owed if owed < amount else amount
@@ -122,7 +121,7 @@ def allocate(
 ) -> None:
     """Allocate a payment of `amount` at value date `d` (late interest already accrued to `d`)."""
     if ledger.default_order:
-        amount = _to_rows_in_default_order(ledger, d, amount, allocations, rebates)
+        amount = to_rows_in_default_order(ledger, d, amount, allocations, rebates)
     else:
         order = ledger.order
         active = ledger.active
@@ -142,7 +141,7 @@ def allocate(
         allocations.append(new_allocation(None, "credit_balance", amount))
 
 
-def _to_rows_in_default_order(
+def to_rows_in_default_order(
     ledger: Ledger,
     d: date,
     amount: Decimal,
@@ -195,15 +194,11 @@ def _to_rows_in_default_order(
                 row.paid_late += take
                 row.late_done += take
                 allocation = _new(Allocation)
-                set_allocation_dict(
-                    allocation,
-                    {
-                        "installment": number,
-                        "component": "late_interest",
-                        "amount": take,
-                        "schedule_version": row.version,
-                    },
-                )
+                values = allocation.__dict__
+                values["installment"] = number
+                values["component"] = "late_interest"
+                values["amount"] = take
+                values["schedule_version"] = row.version
                 append(allocation)
         # Reduced interest until overdue (§3.7), the full interest once overdue.
         owed = row.i_left - row.rebate_k if d <= row.eff and not row.rebate else row.i_left
@@ -219,15 +214,11 @@ def _to_rows_in_default_order(
             row.paid_i += take
             row.i_left -= take
             allocation = _new(Allocation)
-            set_allocation_dict(
-                allocation,
-                {
-                    "installment": number,
-                    "component": "interest",
-                    "amount": take,
-                    "schedule_version": row.version,
-                },
-            )
+            values = allocation.__dict__
+            values["installment"] = number
+            values["component"] = "interest"
+            values["amount"] = take
+            values["schedule_version"] = row.version
             append(allocation)
         principal = row.p_left
         if amount and principal:
@@ -240,15 +231,11 @@ def _to_rows_in_default_order(
             row.paid_p += take
             row.p_left = principal = principal - take
             allocation = _new(Allocation)
-            set_allocation_dict(
-                allocation,
-                {
-                    "installment": number,
-                    "component": "principal",
-                    "amount": take,
-                    "schedule_version": row.version,
-                },
-            )
+            values = allocation.__dict__
+            values["installment"] = number
+            values["component"] = "principal"
+            values["amount"] = take
+            values["schedule_version"] = row.version
             append(allocation)
         # is_clear: nothing left of any component (interest as owed at `d`); then close_row.
         if not principal and not row.f_left and owed <= ZERO and late_owed <= ZERO:
@@ -258,7 +245,13 @@ def _to_rows_in_default_order(
             if remaining > ZERO and d <= row.eff:
                 row.rebate += remaining  # row.post_rebate(remaining)
                 row.i_left -= remaining
-                rebates.append(new_allocation(number, "rebate", remaining, row.version))
+                allocation = _new(Allocation)
+                values = allocation.__dict__
+                values["installment"] = number
+                values["component"] = "rebate"
+                values["amount"] = remaining
+                values["schedule_version"] = row.version
+                rebates.append(allocation)
     return amount
 
 

@@ -6,9 +6,10 @@ the very same objects by giving them their complete `__dict__` at once; the resu
 hashes and prints exactly like a normally constructed instance
 (tests/engine/test_frozen_helpers.py pins that). Every field must be given.
 
-The hottest classes get their `__dict__` through the class's own `__dict__` descriptor
-(`_set_*_dict(obj, values)`), which skips `object.__setattr__`'s attribute lookup: about 15 %
-less per object, and a replay makes hundreds of them.
+The hot paths fill the new object's own `__dict__` key by key in field order
+(`obj.__dict__["field"] = value`): on CPython 3.11+ the instance's attributes then live in the
+class's shared-key storage, and that is about a fifth cheaper than handing the object a fresh
+dict (the `_set_*_dict` setters below, kept for callers that have a complete dict already).
 """
 
 from __future__ import annotations
@@ -47,15 +48,11 @@ def allocation(
     installment: int | None, component: str, amount: Decimal, schedule_version: int = 1
 ) -> Allocation:
     obj = _new(Allocation)
-    set_allocation_dict(
-        obj,
-        {
-            "installment": installment,
-            "component": component,
-            "amount": amount,
-            "schedule_version": schedule_version,
-        },
-    )
+    values = obj.__dict__
+    values["installment"] = installment
+    values["component"] = component
+    values["amount"] = amount
+    values["schedule_version"] = schedule_version
     return obj
 
 
@@ -69,16 +66,12 @@ def posting(
     rejected_reason: str | None = None,
 ) -> Posting:
     obj = _new(Posting)
-    set_posting_dict(
-        obj,
-        {
-            "event_id": event_id,
-            "kind": kind,
-            "value_date": value_date,
-            "amount": amount,
-            "channel": channel,
-            "allocations": allocations,
-            "rejected_reason": rejected_reason,
-        },
-    )
+    values = obj.__dict__
+    values["event_id"] = event_id
+    values["kind"] = kind
+    values["value_date"] = value_date
+    values["amount"] = amount
+    values["channel"] = channel
+    values["allocations"] = allocations
+    values["rejected_reason"] = rejected_reason
     return obj

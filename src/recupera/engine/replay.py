@@ -58,14 +58,13 @@ from decimal import Decimal, localcontext
 from operator import attrgetter
 
 from .aging import bucket_for, days_past_due
-from .allocation import allocate, forgive, normalize_order
+from .allocation import allocate, forgive, normalize_order, to_rows_in_default_order
 from .calendar import WEEKENDS_ONLY, BusinessCalendar
 from .dates import add_months
 from .frozen import allocation as new_allocation
 from .frozen import posting as new_posting
-from .frozen import set_installment_state_dict
 from .late_interest import accrue, exact_daily_rate
-from .money import CENT, ENGINE_CONTEXT, ZERO
+from .money import CENT, ENGINE_CONTEXT, ZERO, round_cents
 from .payoff import quote, settle
 from .rows import Ledger, Row
 from .schedule import (
@@ -157,7 +156,8 @@ def replay(
     )
     install(ledger, schedule, rows, first=True)
 
-    ordered = sorted((e for e in events if e.value_date <= as_of), key=_EVENT_ORDER)
+    ordered = [e for e in events if e.value_date <= as_of]
+    ordered.sort(key=_EVENT_ORDER)
     reversed_ids = _reversed_ids(ordered)
     by_id: dict[str, Event] | None = None  # made on the first reversal: most ledgers have none
     post = ledger.postings.append
@@ -277,7 +277,8 @@ def _has_overdue(ledger: Ledger, d: date) -> bool:
 def _payment(ledger: Ledger, event: Event, note: str | None = None) -> None:
     amount = event.amount
     # _invalid_amount's tests, inline: this runs for every payment.
-    if amount <= ZERO or amount != amount.quantize(CENT):
+    # (round_cents: any rounding tells whether there is anything beyond the cents)
+    if amount <= ZERO or amount != round_cents(amount, CENT):
         ledger.postings.append(_posting(event, (), _invalid_amount(event)))
         return
     d = event.value_date
@@ -288,12 +289,27 @@ def _payment(ledger: Ledger, event: Event, note: str | None = None) -> None:
         accrue(ledger, d)
     allocations: list[Allocation] = []
     rebates: list[Allocation] = []
-    allocate(ledger, d, amount, allocations, rebates)
-    ledger.postings.append(
+    if ledger.default_order:
+        # allocate(ledger, d, amount, allocations, rebates), inline for the default order.
+        left = to_rows_in_default_order(ledger, d, amount, allocations, rebates)
+        ledger.advance_first_open()
+        if left:  # never negative
+            ledger.credit_balance += left
+            allocations.append(new_allocation(None, "credit_balance", left))
+    else:
+        allocate(ledger, d, amount, allocations, rebates)
+    postings = ledger.postings
+    postings.append(
         new_posting(event.id, event.kind, d, amount, event.channel, tuple(allocations), note)
     )
     if rebates:
-        _derived(ledger, event, "rebate", rebates)
+        # _derived(ledger, event, "rebate", rebates), inline: most payments close a row on time.
+        total = rebates[0].amount
+        for extra in rebates[1:]:
+            total += extra.amount
+        postings.append(
+            new_posting(f"{event.id}/rebate", "rebate", d, total, "", tuple(rebates), None)
+        )
 
 
 def _to_credit_balance(ledger: Ledger, event: Event, reason: str) -> None:
@@ -591,33 +607,29 @@ def freeze(ledger: Ledger, as_of: date) -> CreditState:
             amount_due = row.owed(as_of) if live else ZERO
             row_status = _row_status(row, as_of)
         state = _new(InstallmentState)
-        set_installment_state_dict(
-            state,
-            {
-                "number": row.number,
-                "due_date": row.due,
-                "effective_due_date": row.eff,
-                "principal": row.principal,
-                "interest": row.interest,
-                "rebate": row.rebate,
-                "fees": row.fees,
-                "paid_principal": row.paid_p,
-                "paid_interest": row.paid_i,
-                "paid_late_interest": row.paid_late,
-                "paid_fees": row.paid_fees,
-                "late_interest_accrued": row.late_owed() if row.late_exact else ZERO,
-                "status": row_status,
-                "paid_on": row.paid_on,
-                "schedule_version": row.version,
-                "punctual_rebate": row.rebate_k,
-                "amount_due": amount_due,
-                "discount_principal": row.disc_p,
-                "discount_interest": row.disc_i,
-                "discount_late_interest": row.disc_late,
-                "discount_fees": row.disc_fees,
-                "cancelled_interest": row.cancelled_interest,
-            },
-        )
+        values = state.__dict__  # filled in field order: see frozen.py
+        values["number"] = row.number
+        values["due_date"] = row.due
+        values["effective_due_date"] = row.eff
+        values["principal"] = row.principal
+        values["interest"] = row.interest
+        values["rebate"] = row.rebate
+        values["fees"] = row.fees
+        values["paid_principal"] = row.paid_p
+        values["paid_interest"] = row.paid_i
+        values["paid_late_interest"] = row.paid_late
+        values["paid_fees"] = row.paid_fees
+        values["late_interest_accrued"] = row.late_owed() if row.late_exact else ZERO
+        values["status"] = row_status
+        values["paid_on"] = row.paid_on
+        values["schedule_version"] = row.version
+        values["punctual_rebate"] = row.rebate_k
+        values["amount_due"] = amount_due
+        values["discount_principal"] = row.disc_p
+        values["discount_interest"] = row.disc_i
+        values["discount_late_interest"] = row.disc_late
+        values["discount_fees"] = row.disc_fees
+        values["cancelled_interest"] = row.cancelled_interest
         append(state)
 
     # Rows before first_open are all settled: days_past_due would only skip them.

@@ -7,11 +7,11 @@ at the end (`replay.credit_state`). Nothing here is part of the public contract.
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .calendar import BusinessCalendar
-from .money import CENT, ZERO
+from .money import CENT, ZERO, round_cents
 from .types import DEFAULT_ALLOCATION_ORDER, Component, Disbursement, Posting, Schedule, Terms
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ class Row:
         """Unpaid late interest, the accrued total rounded as it would be posted (§3.8)."""
         if not self.late_exact:
             return ZERO
-        owed: Decimal = self.late_exact.quantize(CENT, rounding=ROUND_HALF_UP) - self.late_done
+        owed: Decimal = round_cents(self.late_exact, CENT) - self.late_done
         return owed if owed > ZERO else ZERO
 
     def full_interest_owed(self) -> Decimal:

@@ -14,7 +14,6 @@ from functools import lru_cache
 
 from .calendar import WEEKENDS_ONLY, BusinessCalendar
 from .dates import add_months
-from .frozen import set_scheduled_installment_dict
 from .money import CENT, ENGINE_CONTEXT, ZERO, cents, round_cents
 from .rows import Row
 from .types import Disbursement, Schedule, ScheduledInstallment, Terms
@@ -202,16 +201,12 @@ def amortize_with_rows(
                     part = ZERO
             number = first_number + k
             inst = _new(ScheduledInstallment)
-            set_scheduled_installment_dict(
-                inst,
-                {
-                    "number": number,
-                    "due_date": due,
-                    "effective_due_date": eff,
-                    "principal": part,
-                    "interest": interest,
-                },
-            )
+            values = inst.__dict__  # filled in field order: see frozen.py
+            values["number"] = number
+            values["due_date"] = due
+            values["effective_due_date"] = eff
+            values["principal"] = part
+            values["interest"] = interest
             installments.append(inst)
             if version is not None:
                 rebate_k = round_cents(interest * factor, CENT) if factor else ZERO
