@@ -26,22 +26,25 @@ import random
 if __name__ != "__main__" and os.environ.get("BENCH_WEB_LOCUST") == "1":
     # ------------------------------------------------------------------ the locustfile part
     import re
+    from urllib.parse import urlencode
 
-    from locust import HttpUser, between, task
+    from locust import FastHttpUser, between, task
 
     _CASES = [int(x) for x in os.environ["BENCH_WEB_CASES"].split(",")]
     _FOLIOS = os.environ["BENCH_WEB_FOLIOS"].split(",")
 
-    class Collector(HttpUser):
+    class Collector(FastHttpUser):  # geventhttpclient: a fraction of requests' CPU per request
         wait_time = between(0.1, 0.5)
 
         def on_start(self) -> None:
             page = self.client.get("/entrar/", name="login (GET)")
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-            r = self.client.post("/entrar/", name="login (POST)", allow_redirects=False, data={
+            form = urlencode({
                 "username": os.environ["BENCH_WEB_USER"], "password": os.environ["BENCH_WEB_PASSWORD"],
-                "csrfmiddlewaretoken": token.group(1) if token else ""},
-                headers={"Referer": self.host + "/entrar/"})
+                "csrfmiddlewaretoken": token.group(1) if token else ""})
+            r = self.client.post("/entrar/", name="login (POST)", allow_redirects=False, data=form,
+                                 headers={"Referer": self.host + "/entrar/",
+                                          "Content-Type": "application/x-www-form-urlencoded"})
             if r.status_code != 302:
                 raise RuntimeError(f"login refused: {r.status_code}")
 
@@ -49,6 +52,8 @@ if __name__ != "__main__" and os.environ.get("BENCH_WEB_LOCUST") == "1":
             with self.client.get(path, name=name, allow_redirects=False, catch_response=True) as r:
                 if r.status_code != 200:
                     r.failure(f"HTTP {r.status_code}")
+                elif b"</html>" not in (r.content or b""):
+                    r.failure("respuesta incompleta")
 
         @task
         def home(self) -> None:
@@ -85,6 +90,10 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/recupera_bench_search"
 PAGES = ("/ (trivial)", "/cobranza/", "/cobranza/caso/[id]/", "/creditos/[folio]/")
 COLLECTORS = 10
 PASSWORD = "bench-gestor-2026"
+# 2 cores shared with locust and PostgreSQL: 2 processes keep both cores busy while one waits on
+# the database, 2 threads each let a fast page pass a slow one (measured: see bench/README.md).
+WORKERS = 2
+THREADS = 2
 
 
 def machine() -> dict:
@@ -102,6 +111,7 @@ def prepare() -> dict:
     """Cases assigned to the bench collectors; returns the signed-in collector's cases and folios."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
+    from django.db import connection
 
     from recupera.collections.models import AssignmentRule, Case
     from recupera.collections.services import assignment_rule_create, assignment_run, cases_sync
@@ -130,6 +140,12 @@ def prepare() -> dict:
         t0 = time.perf_counter()
         print(f"asignación: {assignment_run(actor=None, as_of=as_of)} ({time.perf_counter() - t0:.1f} s)",
               flush=True)
+    # The server runs with autovacuum off: without fresh statistics the planner picks hash joins
+    # over whole tables (a seq scan of every pagaré for one credit's disbursements).
+    t0 = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    print(f"ANALYZE ({time.perf_counter() - t0:.1f} s)", flush=True)
     me = collectors[0]
     mine = list(Case.objects.filter(collector=me, status=Case.Status.OPEN).order_by("pk")
                 .values_list("pk", "credit__folio")[:200])
@@ -182,6 +198,9 @@ def main() -> int:
     parser.add_argument("--short", action="store_true", help="15 s with 5 users")
     parser.add_argument("--seconds", type=int, default=None, help="default 60 (--short 15), at most 600")
     parser.add_argument("--users", type=int, default=None, help="default 20 (--short 5), at most 200")
+    parser.add_argument("--workers", type=int, default=WORKERS, help=f"gunicorn workers (default {WORKERS})")
+    parser.add_argument("--threads", type=int, default=THREADS,
+                        help=f"threads per gunicorn worker (default {THREADS}; 1 = sync worker)")
     args = parser.parse_args()
     seconds = min(args.seconds or (15 if args.short else 60), 600)
     users = min(args.users or (5 if args.short else 20), 200)
@@ -197,22 +216,29 @@ def main() -> int:
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import connection
 
     from recupera.credits.models import Credit
 
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)  # an empty database works too
     if not Credit.objects.exists():
         search.load(20_000)
     setup = prepare()
+    setup_s = round(time.perf_counter() - t0, 1)
+    print(f"preparación: {setup_s} s", flush=True)
     connection.close()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "ALLOWED_HOSTS": "127.0.0.1",
            "DEBUG": "0"}
     bindir = Path(sys.executable).parent
+    server = f"gunicorn {args.workers} workers x {args.threads} threads, 127.0.0.1"
     gunicorn = subprocess.Popen(
-        [str(bindir / "gunicorn"), "recupera.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--timeout", "60", "--log-level", "warning"], cwd=ROOT, env=env)
+        [str(bindir / "gunicorn"), "recupera.wsgi:application", "--workers", str(args.workers),
+         "--threads", str(args.threads), "--bind", f"127.0.0.1:{port}", "--timeout", "60",
+         "--log-level", "warning"], cwd=ROOT, env=env)
     try:
         wait_ready(url, gunicorn)
         with tempfile.TemporaryDirectory() as tmp:
@@ -221,7 +247,7 @@ def main() -> int:
                           "BENCH_WEB_PASSWORD": PASSWORD,
                           "BENCH_WEB_CASES": ",".join(map(str, setup["cases"])),
                           "BENCH_WEB_FOLIOS": ",".join(setup["folios"])}
-            print(f"locust: {users} usuarios, {seconds} s contra {url} (gunicorn, 2 workers)", flush=True)
+            print(f"locust: {users} usuarios, {seconds} s contra {url} ({server})", flush=True)
             subprocess.run(
                 [str(bindir / "locust"), "-f", str(Path(__file__).resolve()), "--headless", "--host", url,
                  "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--csv", str(prefix),
@@ -241,7 +267,8 @@ def main() -> int:
     ratios = {p: round(stats[p]["p95_ms"] / base, 2) if base else float("inf") for p in PAGES[1:]}
     errors = sum(s["errors"] for s in stats.values())
     result = {"name": "web", "short": args.short, "users": users, "seconds": seconds,
-              "server": "gunicorn 2 workers (sync), 127.0.0.1", "collector": setup["user"],
+              "server": server, "setup_s": setup_s, "load_average": os.getloadavg(),
+              "collector": setup["user"],
               "open_cases_of_user": setup["open_cases_of_user"], "open_cases": setup["open_cases"],
               "credits": setup["credits"], "pages": stats, "ratio_p95_to_trivial": ratios, "errors": errors,
               "machine": machine()}
