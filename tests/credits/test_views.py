@@ -19,7 +19,7 @@ BUSINESS_DATE = dt.date(2025, 11, 27)
 FIRST_DUE = dt.date(2025, 1, 15)
 
 # Pinned query counts (see the tests below for what they include).
-DETAIL_QUERIES = 20
+DETAIL_QUERIES = 16
 LIST_QUERIES = 9
 
 
@@ -107,6 +107,41 @@ def test_credit_page_shows_the_engine_figures(client_for, supervisor, credit_wit
     assert re.search(r"<s>\$700\.00</s>", html)
     assert "interés moratorio" in text and "interés ordinario" in text and "capital" in text
     assert reverse("credits:statement_pdf", args=["CE-000101"]) + "?as_of=27/11/2025" in html
+
+    assert re.search(r"Reversa del movimiento del \d\d/\d\d/\d{4} por \$700\.00", text)
+
+
+def test_credit_page_pages_the_movements_most_recent_first_page(client_for, supervisor, make_credit,
+                                                                 business_date):
+    """A long ledger: the page shows the last MOVEMENTS_PAGE movements in value-date order with a
+    pager to the earlier ones; every page together is the whole ledger (the PDF lists all)."""
+    from recupera.credits.views import MOVEMENTS_PAGE
+
+    credit = make_credit(folio="M-LONG", amounts=("30000.00",), first_due_date=dt.date(2023, 1, 15),
+                         term_months=36, as_of=BUSINESS_DATE)
+    _monthly_payments(credit, 25, "950.00", dt.date(2023, 1, 15))
+    _fresh, state = engine_state(credit)
+    postings = state.postings
+    assert len(postings) > 2 * MOVEMENTS_PAGE  # payments and their rebates
+    pages = -(-len(postings) // MOVEMENTS_PAGE)
+    client = client_for(supervisor)
+    url = reverse("credits:detail", args=["M-LONG"])
+
+    def dates_on(html: str) -> list[str]:
+        rows = re.findall(r'<tr class="move move-[^"]*">\s*<td>(?:<s>)?(\d\d/\d\d/\d{4})', html)
+        return rows
+
+    last = client.get(url).content.decode()
+    start = (pages - 1) * MOVEMENTS_PAGE
+    assert dates_on(last) == [p.value_date.strftime("%d/%m/%Y") for p in postings[start:]]
+    assert f"{start + 1}–{len(postings)} de {len(postings)}" in text_of_html(last)
+    assert f"Página {pages} de {pages}" in text_of_html(last)
+    assert f"?movimientos={pages - 1}#h-movimientos" in last and "Más recientes" not in last
+    first = client.get(url, {"movimientos": "1", "as_of": "27/11/2025"}).content.decode()
+    assert dates_on(first) == [p.value_date.strftime("%d/%m/%Y") for p in postings[:MOVEMENTS_PAGE]]
+    assert "?as_of=27%2F11%2F2025&amp;movimientos=2#h-movimientos" in first
+    # The schedule stays whole.
+    assert first.count('<tr class="st-') == 36
 
 
 def test_credit_page_at_another_date(client_for, supervisor, credit_with_payments):
@@ -204,10 +239,11 @@ def _count_queries(client, url) -> int:
 
 def test_credit_page_query_count_does_not_grow_with_installments_or_payments(
         client_for, supervisor, make_credit, business_date, django_assert_num_queries):
-    """Session, user, groups, business date (view and menu), the credit with its parties,
-    contact points, disbursements, pagarés, schedules, installments, ledger and allocations,
-    the bank-closure days, the current addresses: the same count for 12 installments and
-    2 payments as for 60 installments and 30 payments."""
+    """Session, user, groups, business date (once for the view and the menu), the credit with
+    its parties, contact points, disbursements, pagarés and ledger (the schedule and the
+    allocations shown are the engine's replay, not rows), the bank-closure days, the current
+    addresses, permissions, unread messages, bank agreements: the same count for 12
+    installments and 2 payments as for 60 installments and 30 payments."""
     small = make_credit(folio="Q-SMALL", amounts=("12000.00",), first_due_date=dt.date(2023, 1, 15),
                         term_months=12, as_of=BUSINESS_DATE)
     _monthly_payments(small, 2, "1035.00", dt.date(2023, 1, 15))
