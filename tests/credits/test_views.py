@@ -111,37 +111,42 @@ def test_credit_page_shows_the_engine_figures(client_for, supervisor, credit_wit
     assert re.search(r"Reversa del movimiento del \d\d/\d\d/\d{4} por \$700\.00", text)
 
 
-def test_credit_page_pages_the_movements_most_recent_first_page(client_for, supervisor, make_credit,
-                                                                 business_date):
-    """A long ledger: the page shows the last MOVEMENTS_PAGE movements in value-date order with a
-    pager to the earlier ones; every page together is the whole ledger (the PDF lists all)."""
+def test_credit_page_pages_the_movements_most_recent_first(client_for, supervisor, make_credit,
+                                                           business_date):
+    """A long ledger: page 1 shows the last MOVEMENTS_PAGE movements in value-date order, with
+    links to the earlier ones; the pages together are the whole ledger (the PDF lists all)."""
     from recupera.credits.views import MOVEMENTS_PAGE
 
     credit = make_credit(folio="M-LONG", amounts=("30000.00",), first_due_date=dt.date(2023, 1, 15),
                          term_months=36, as_of=BUSINESS_DATE)
     _monthly_payments(credit, 25, "950.00", dt.date(2023, 1, 15))
     _fresh, state = engine_state(credit)
-    postings = state.postings
-    assert len(postings) > 2 * MOVEMENTS_PAGE  # payments and their rebates
-    pages = -(-len(postings) // MOVEMENTS_PAGE)
+    shown = [p.value_date.strftime("%d/%m/%Y") for p in state.postings]
+    total = len(shown)
+    assert total > 2 * MOVEMENTS_PAGE  # payments and their rebates
+    pages = -(-total // MOVEMENTS_PAGE)
     client = client_for(supervisor)
     url = reverse("credits:detail", args=["M-LONG"])
 
     def dates_on(html: str) -> list[str]:
-        rows = re.findall(r'<tr class="move move-[^"]*">\s*<td>(?:<s>)?(\d\d/\d\d/\d{4})', html)
-        return rows
+        return re.findall(r'<tr class="move move-[^"]*">\s*<td>(?:<s>)?(\d\d/\d\d/\d{4})', html)
 
-    last = client.get(url).content.decode()
-    start = (pages - 1) * MOVEMENTS_PAGE
-    assert dates_on(last) == [p.value_date.strftime("%d/%m/%Y") for p in postings[start:]]
-    assert f"{start + 1}–{len(postings)} de {len(postings)}" in text_of_html(last)
-    assert f"Página {pages} de {pages}" in text_of_html(last)
-    assert f"?movimientos={pages - 1}#h-movimientos" in last and "Más recientes" not in last
-    first = client.get(url, {"movimientos": "1", "as_of": "27/11/2025"}).content.decode()
-    assert dates_on(first) == [p.value_date.strftime("%d/%m/%Y") for p in postings[:MOVEMENTS_PAGE]]
-    assert "?as_of=27%2F11%2F2025&amp;movimientos=2#h-movimientos" in first
+    latest = client.get(url).content.decode()
+    assert dates_on(latest) == shown[-MOVEMENTS_PAGE:]
+    assert f"{total - MOVEMENTS_PAGE + 1}–{total} de {total}" in text_of_html(latest)
+    assert f"Página 1 de {pages}" in text_of_html(latest)
+    assert "?movimientos=2#h-movimientos" in latest and "Más recientes" not in latest
+    seen = []
+    for number in range(pages, 0, -1):
+        html = client.get(url, {"movimientos": str(number), "as_of": "27/11/2025"}).content.decode()
+        seen += dates_on(html)
+    assert seen == shown
+    oldest = client.get(url, {"movimientos": str(pages), "as_of": "27/11/2025"}).content.decode()
+    assert f"?as_of=27%2F11%2F2025&amp;movimientos={pages - 1}#h-movimientos" in oldest
+    assert "Anteriores" not in oldest
+    assert client.get(url, {"movimientos": "x"}).status_code == 200  # a bad page is page 1
     # The schedule stays whole.
-    assert first.count('<tr class="st-') == 36
+    assert latest.count('<tr class="st-') == 36
 
 
 def test_credit_page_at_another_date(client_for, supervisor, credit_with_payments):

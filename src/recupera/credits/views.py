@@ -180,17 +180,25 @@ def _statement_context(credit: Credit, as_of: dt.date, business_date: dt.date) -
 
 
 def _page_movements(request: HttpRequest, context: dict[str, Any]) -> None:
-    """The page shows MOVEMENTS_PAGE movements at a time, the most recent by default (the last
-    page, ?movimientos=N for earlier ones), in value-date order as in the statement."""
+    """The page shows MOVEMENTS_PAGE movements at a time in value-date order, as the statement
+    does; page 1 (the default) is the most recent ones, ?movimientos=2 the ones before, and so
+    on. Pages are cut from the end, so the first page is always full."""
     movements = context["movements"]
-    paginator = Paginator(movements, MOVEMENTS_PAGE)
-    raw = request.GET.get("movimientos")
-    page = paginator.get_page(raw if raw else paginator.num_pages)
+    total = len(movements)
+    pages = max(1, -(-total // MOVEMENTS_PAGE))
+    try:
+        number = min(max(int(request.GET.get("movimientos") or 1), 1), pages)
+    except ValueError:
+        number = 1
+    end = total - (number - 1) * MOVEMENTS_PAGE
+    start = max(0, end - MOVEMENTS_PAGE)
     params = request.GET.copy()
     params.pop("movimientos", None)
     base = params.urlencode()
-    context.update(movements=page.object_list, movements_page=page, movements_total=len(movements),
-                   movements_querystring=f"{base}&" if base else "")
+    context.update(movements=movements[start:end], movements_total=total, movements_querystring=f"{base}&" if base else "",
+                   movements_page={"number": number, "pages": pages, "start_index": start + 1, "end_index": end,
+                                   "older": number + 1 if number < pages else None,
+                                   "newer": number - 1 if number > 1 else None})
 
 
 def _prefetch_current_addresses(persons: list[Any]) -> None:
