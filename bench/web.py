@@ -47,6 +47,11 @@ if __name__ != "__main__" and os.environ.get("BENCH_WEB_LOCUST") == "1":
                                           "Content-Type": "application/x-www-form-urlencoded"})
             if r.status_code != 302:
                 raise RuntimeError(f"login refused: {r.status_code}")
+            # Untimed warm-up (reported apart, not in the figures): each worker process compiles
+            # its templates and builds the business calendar on its first pages.
+            for path in ("/", "/cobranza/", f"/cobranza/caso/{random.choice(_CASES)}/",
+                         f"/creditos/{random.choice(_FOLIOS)}/"):
+                self.client.get(path, name="warm-up", allow_redirects=False)
 
         def _get(self, path: str, name: str) -> None:
             with self.client.get(path, name=name, allow_redirects=False, catch_response=True) as r:
@@ -76,6 +81,7 @@ import argparse  # noqa: E402
 import csv  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
+import resource  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -188,9 +194,35 @@ def read_stats(path: Path) -> dict[str, dict]:
                     "p50_ms": float(row["50%"]), "p95_ms": float(row["95%"]), "p99_ms": float(row["99%"]),
                     "mean_ms": round(float(row["Average Response Time"]), 1),
                     "rps": round(float(row["Requests/s"]), 1)}
-            elif row["Name"].startswith("login"):
+            elif row["Name"].startswith("login") or row["Name"] == "warm-up":
                 stats[row["Name"]] = {"requests": int(row["Request Count"]), "errors": int(row["Failure Count"])}
     return stats
+
+
+def cpu_per_page(setup: dict, rounds: int = 20) -> dict[str, float]:
+    """Median CPU milliseconds (time.process_time) of each page rendered in this process through
+    Django's test client, as bench_gestor01: the server's own cost per page, which the machine's
+    other load inflates far less than the latencies locust sees."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=setup["user"]))
+    paths = {"/ (trivial)": ["/"], "/cobranza/": ["/cobranza/"],
+             "/cobranza/caso/[id]/": [f"/cobranza/caso/{c}/" for c in setup["cases"][:rounds]],
+             "/creditos/[folio]/": [f"/creditos/{f}/" for f in setup["folios"][:rounds]]}
+    out = {}
+    for name, urls in paths.items():
+        client.get(urls[0])  # warm: templates, the calendar
+        times = []
+        for i in range(rounds):
+            t0 = time.process_time()
+            response = client.get(urls[i % len(urls)])
+            times.append((time.process_time() - t0) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{urls[i % len(urls)]}: HTTP {response.status_code}")
+        out[name] = round(sorted(times)[len(times) // 2], 1)
+    return out
 
 
 def main() -> int:
@@ -228,16 +260,21 @@ def main() -> int:
     setup = prepare()
     setup_s = round(time.perf_counter() - t0, 1)
     print(f"preparación: {setup_s} s", flush=True)
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    cpu_ms = cpu_per_page(setup)
+    print(f"CPU por página (ms, mediana, en proceso): {cpu_ms}", flush=True)
     connection.close()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "ALLOWED_HOSTS": "127.0.0.1",
            "DEBUG": "0"}
     bindir = Path(sys.executable).parent
-    server = f"gunicorn {args.workers} workers x {args.threads} threads, 127.0.0.1"
+    server = f"gunicorn {args.workers} workers x {args.threads} threads (--preload), 127.0.0.1"
     gunicorn = subprocess.Popen(
         [str(bindir / "gunicorn"), "recupera.wsgi:application", "--workers", str(args.workers),
-         "--threads", str(args.threads), "--bind", f"127.0.0.1:{port}", "--timeout", "60",
+         "--threads", str(args.threads), "--preload", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
          "--log-level", "warning"], cwd=ROOT, env=env)
     try:
         wait_ready(url, gunicorn)
@@ -248,11 +285,13 @@ def main() -> int:
                           "BENCH_WEB_CASES": ",".join(map(str, setup["cases"])),
                           "BENCH_WEB_FOLIOS": ",".join(setup["folios"])}
             print(f"locust: {users} usuarios, {seconds} s contra {url} ({server})", flush=True)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             subprocess.run(
                 [str(bindir / "locust"), "-f", str(Path(__file__).resolve()), "--headless", "--host", url,
                  "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--csv", str(prefix),
                  "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"],
                 cwd=ROOT, env=locust_env, timeout=seconds + 120, check=False)
+            after_locust = resource.getrusage(resource.RUSAGE_CHILDREN)
             stats = read_stats(Path(f"{prefix}_stats.csv"))
     finally:
         gunicorn.terminate()
@@ -260,6 +299,16 @@ def main() -> int:
             gunicorn.wait(timeout=20)
         except subprocess.TimeoutExpired:
             gunicorn.kill()
+    # Children's CPU: locust (waited for by subprocess.run), then gunicorn with its workers.
+    after_all = resource.getrusage(resource.RUSAGE_CHILDREN)
+    requests_done = sum(s.get("requests", 0) for s in stats.values())
+
+    def cpu(a: resource.struct_rusage, b: resource.struct_rusage) -> float:
+        return (b.ru_utime + b.ru_stime) - (a.ru_utime + a.ru_stime)
+
+    cpu_use = {"locust_s": round(cpu(before, after_locust), 1), "gunicorn_s": round(cpu(after_locust, after_all), 1),
+               "gunicorn_ms_per_request": round(cpu(after_locust, after_all) * 1000 / max(requests_done, 1), 1),
+               "locust_ms_per_request": round(cpu(before, after_locust) * 1000 / max(requests_done, 1), 1)}
     if any(p not in stats for p in PAGES):
         print(f"FALLA: sin cifras de {[p for p in PAGES if p not in stats]}")
         return 1
@@ -268,6 +317,7 @@ def main() -> int:
     errors = sum(s["errors"] for s in stats.values())
     result = {"name": "web", "short": args.short, "users": users, "seconds": seconds,
               "server": server, "setup_s": setup_s, "load_average": os.getloadavg(),
+              "cpu_ms_per_page_in_process": cpu_ms, "cpu": cpu_use,
               "collector": setup["user"],
               "open_cases_of_user": setup["open_cases_of_user"], "open_cases": setup["open_cases"],
               "credits": setup["credits"], "pages": stats, "ratio_p95_to_trivial": ratios, "errors": errors,
@@ -276,11 +326,13 @@ def main() -> int:
     (HERE / "results").mkdir(exist_ok=True)
     name = "web-short" if args.short else "web"
     (HERE / "results" / f"{name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(f"{'página':<24}{'p50':>8}{'p95':>8}{'p99':>8}{'errores':>9}{'p95/trivial':>13}")
+    print(f"{'página':<24}{'p50':>8}{'p95':>8}{'p99':>8}{'errores':>9}{'p95/trivial':>13}{'CPU ms':>8}")
     for p in PAGES:
         s = stats[p]
         print(f"{p:<24}{s['p50_ms']:>8.0f}{s['p95_ms']:>8.0f}{s['p99_ms']:>8.0f}{s['errors']:>9}"
-              f"{ratios.get(p, 1.0):>13.2f}")
+              f"{ratios.get(p, 1.0):>13.2f}{cpu_ms[p]:>8.1f}")
+    print(f"CPU: gunicorn {cpu_use['gunicorn_ms_per_request']} ms/petición, locust "
+          f"{cpu_use['locust_ms_per_request']} ms/petición; carga {os.getloadavg()[0]:.2f}")
     limit = json.loads((HERE / "bounds.json").read_text())["web"]["short_ratio_max" if args.short else "ratio_max"]
     failed = False
     if errors:
