@@ -19,7 +19,7 @@ BUSINESS_DATE = dt.date(2025, 11, 27)
 FIRST_DUE = dt.date(2025, 1, 15)
 
 # Pinned query counts (see the tests below for what they include).
-DETAIL_QUERIES = 20
+DETAIL_QUERIES = 16
 LIST_QUERIES = 9
 
 
@@ -107,6 +107,46 @@ def test_credit_page_shows_the_engine_figures(client_for, supervisor, credit_wit
     assert re.search(r"<s>\$700\.00</s>", html)
     assert "interés moratorio" in text and "interés ordinario" in text and "capital" in text
     assert reverse("credits:statement_pdf", args=["CE-000101"]) + "?as_of=27/11/2025" in html
+
+    assert re.search(r"Reversa del movimiento del \d\d/\d\d/\d{4} por \$700\.00", text)
+
+
+def test_credit_page_pages_the_movements_most_recent_first(client_for, supervisor, make_credit,
+                                                           business_date):
+    """A long ledger: page 1 shows the last MOVEMENTS_PAGE movements in value-date order, with
+    links to the earlier ones; the pages together are the whole ledger (the PDF lists all)."""
+    from recupera.credits.views import MOVEMENTS_PAGE
+
+    credit = make_credit(folio="M-LONG", amounts=("30000.00",), first_due_date=dt.date(2023, 1, 15),
+                         term_months=36, as_of=BUSINESS_DATE)
+    _monthly_payments(credit, 25, "950.00", dt.date(2023, 1, 15))
+    _fresh, state = engine_state(credit)
+    shown = [p.value_date.strftime("%d/%m/%Y") for p in state.postings]
+    total = len(shown)
+    assert total > 2 * MOVEMENTS_PAGE  # payments and their rebates
+    pages = -(-total // MOVEMENTS_PAGE)
+    client = client_for(supervisor)
+    url = reverse("credits:detail", args=["M-LONG"])
+
+    def dates_on(html: str) -> list[str]:
+        return re.findall(r'<tr class="move move-[^"]*">\s*<td>(?:<s>)?(\d\d/\d\d/\d{4})', html)
+
+    latest = client.get(url).content.decode()
+    assert dates_on(latest) == shown[-MOVEMENTS_PAGE:]
+    assert f"{total - MOVEMENTS_PAGE + 1}–{total} de {total}" in text_of_html(latest)
+    assert f"Página 1 de {pages}" in text_of_html(latest)
+    assert "?movimientos=2#h-movimientos" in latest and "Más recientes" not in latest
+    seen = []
+    for number in range(pages, 0, -1):
+        html = client.get(url, {"movimientos": str(number), "as_of": "27/11/2025"}).content.decode()
+        seen += dates_on(html)
+    assert seen == shown
+    oldest = client.get(url, {"movimientos": str(pages), "as_of": "27/11/2025"}).content.decode()
+    assert f"?as_of=27%2F11%2F2025&amp;movimientos={pages - 1}#h-movimientos" in oldest
+    assert "Anteriores" not in oldest
+    assert client.get(url, {"movimientos": "x"}).status_code == 200  # a bad page is page 1
+    # The schedule stays whole.
+    assert latest.count('<tr class="st-') == 36
 
 
 def test_credit_page_at_another_date(client_for, supervisor, credit_with_payments):
@@ -204,10 +244,11 @@ def _count_queries(client, url) -> int:
 
 def test_credit_page_query_count_does_not_grow_with_installments_or_payments(
         client_for, supervisor, make_credit, business_date, django_assert_num_queries):
-    """Session, user, groups, business date (view and menu), the credit with its parties,
-    contact points, disbursements, pagarés, schedules, installments, ledger and allocations,
-    the bank-closure days, the current addresses: the same count for 12 installments and
-    2 payments as for 60 installments and 30 payments."""
+    """Session, user, groups, business date (once for the view and the menu), the credit with
+    its parties, contact points, disbursements, pagarés and ledger (the schedule and the
+    allocations shown are the engine's replay, not rows), the bank-closure days, the current
+    addresses, permissions, unread messages, bank agreements: the same count for 12
+    installments and 2 payments as for 60 installments and 30 payments."""
     small = make_credit(folio="Q-SMALL", amounts=("12000.00",), first_due_date=dt.date(2023, 1, 15),
                         term_months=12, as_of=BUSINESS_DATE)
     _monthly_payments(small, 2, "1035.00", dt.date(2023, 1, 15))

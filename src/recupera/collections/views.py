@@ -28,7 +28,8 @@ from recupera.collections.forms import (
     ReassignForm,
 )
 from recupera.collections.models import Case, Channel, Inquiry, LetterBatch, Stage
-from recupera.core.services import business_date_get
+from recupera.core.context_processors import navigation
+from recupera.core.services import business_date_get, business_date_of_request
 from recupera.core.views import require_perm
 
 PAGE_SIZE = 50
@@ -45,7 +46,7 @@ def _querystring(request: HttpRequest) -> str:
 def queue(request: HttpRequest) -> HttpResponse:
     """Mi cartera de hoy: open cases in priority order, with the reasons."""
     require_perm(request, "collections.use_workbench")
-    as_of = business_date_get()
+    as_of = business_date_of_request(request)
     form = QueueFilterForm(request.GET or None)
     filters: dict[str, Any] = dict(form.cleaned_data) if form.is_valid() else {}
     sees_team = request.user.has_perm("collections.view_team")
@@ -53,10 +54,17 @@ def queue(request: HttpRequest) -> HttpResponse:
         filters["collector"] = request.GET.get("gestor") or ""
     qs = selectors.case_queue(user=request.user, filters=filters, as_of=as_of)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The rows' labels and links once per page, not one lookup per row in the template.
+    stage_labels = {value: str(label) for value, label in Stage.choices}
+    case_url = reverse("collections:case", args=[0]).removesuffix("0/")  # "/cobranza/caso/"
+    page.object_list = list(page.object_list)
+    for case in page.object_list:
+        case.stage_label = stage_labels.get(case.stage, case.stage)
+        case.url = f"{case_url}{case.pk}/"
     return render(request, "collections/queue.html", {
         "filter_form": form, "page_obj": page, "as_of": as_of, "sees_team": sees_team,
         "querystring_base": _querystring(request),
-        "unread": selectors.unread_messages_count(user=request.user),
+        "unread": navigation(request)["unread_messages"],  # the menu's count, one query
         "selected_collector": filters.get("collector", ""),
     })
 
@@ -73,7 +81,7 @@ def _case_context(request: HttpRequest, view: selectors.CaseView, **extra: Any) 
     user = request.user
     case = view.case
     context = {
-        "view": view, "case": case, "credit": case.credit, "as_of": business_date_get(),
+        "view": view, "case": case, "credit": case.credit, "as_of": business_date_of_request(request),
         "can_work": user.has_perm("collections.work_case", case) and case.is_open,
         "can_override": user.has_perm("collections.override_conduct", case) and case.is_open,
         "can_assign": user.has_perm("collections.assign_case", case) and case.is_open,
@@ -315,7 +323,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.messages_for(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "collections/messages.html", {
         "page_obj": page, "form": form, "querystring_base": _querystring(request),
-        "unread": selectors.unread_messages_count(user=request.user),
+        "unread": navigation(request)["unread_messages"],  # the menu's count, one query
     })
 
 

@@ -18,13 +18,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     from recupera.collections.selectors import unread_messages_count
     from recupera.core.predicates import roles_of
-    from recupera.core.services import business_date_get
+    from recupera.core.services import business_date_of_request
 
     result = {
         "nav_items": menu_for(user),
         "unread_messages": unread_messages_count(user=user),
         "user_roles": sorted(roles_of(user)),
-        "business_date": business_date_get(),
+        "business_date": business_date_of_request(request),
         "can_search": user.has_perm("core.use_search"),
     }
     request._recupera_navigation = result  # type: ignore[attr-defined]

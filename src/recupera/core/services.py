@@ -17,6 +17,15 @@ def business_date_get() -> dt.date:
     return row.business_date if row else timezone.localdate()
 
 
+def business_date_of_request(request: Any) -> dt.date:
+    """business_date_get() read once per request (the page and its menu show the same date)."""
+    cached = getattr(request, "_recupera_business_date", None)
+    if cached is None:
+        cached = business_date_get()
+        request._recupera_business_date = cached
+    return cached
+
+
 @transaction.atomic
 def business_date_set(*, actor: Any, business_date: dt.date) -> OperatingDate:
     row = OperatingDate.objects.select_for_update().filter(pk=1).first()

@@ -198,7 +198,10 @@ def bulk_portfolio_create(*, actor: Any, credits: int, seed: int, as_of: dt.date
                     f"LEFT JOIN m_{t[Disbursement]} fd ON fd.old_id = t.last_disbursement_id "
                     f"CROSS JOIN generate_series(1, {copies}) g(j)")
         counts["antiguedad"] = cur.rowcount
+    # Every table copied into: autovacuum may be off (or late), and without statistics the
+    # planner reads one credit's disbursements by a hash join over every pagaré.
     with connection.cursor() as cur:
-        for table in (t[Credit], t[Person], t[LedgerEntry], t[Installment], t[Allocation], t[CreditAging]):
-            cur.execute(f"ANALYZE {table}")
+        for model in (Credit, Person, CreditParty, Disbursement, PromissoryNote, ScheduleVersion,
+                      LedgerEntry, Installment, Allocation, CreditAging):
+            cur.execute(f"ANALYZE {model._meta.db_table}")
     return counts

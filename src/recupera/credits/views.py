@@ -22,12 +22,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from recupera.core.predicates import scope_credits
-from recupera.core.services import business_date_get
+from recupera.core.services import business_date_of_request
 from recupera.core.views import require_perm
 from recupera.credits.models import Credit, CreditParty
 from recupera.credits.templatetags.credit_ui import BUCKETS, STATUS_BADGE
 
 PAGE_SIZE = 50
+MOVEMENTS_PAGE = 20  # the credit page's movements per page (the PDF lists them all)
 AS_OF_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 
 # ?orden= values -> order_by (the secondary key keeps pages stable).
@@ -72,7 +73,7 @@ def parse_as_of(raw: str | None) -> dt.date | None:
 
 def _as_of_from(request: HttpRequest) -> tuple[dt.date, dt.date, str | None]:
     """(as_of, business_date, error). A bad ?as_of= falls back to the business date."""
-    business_date = business_date_get()
+    business_date = business_date_of_request(request)
     raw = (request.GET.get("as_of") or "").strip()
     if not raw:
         return business_date, business_date, None
@@ -107,7 +108,8 @@ def _display_status(credit: Credit, state: Any) -> tuple[str, str]:
 
 
 def _statement_context(credit: Credit, as_of: dt.date, business_date: dt.date) -> dict[str, Any]:
-    """Everything the credit page and the PDF show, from the engine's state at `as_of`."""
+    """Everything the credit page and the PDF show, from the engine's state at `as_of` (one
+    replay). The PDF lists every movement; the page pages them (`_page_movements`)."""
     from recupera.credits.engine_io import credit_state
 
     state = credit_state(credit, as_of=as_of)
@@ -139,6 +141,8 @@ def _statement_context(credit: Credit, as_of: dt.date, business_date: dt.date) -
             "reversed": posting.rejected_reason == "reversado",
             "rejected": posting.rejected_reason if posting.rejected_reason != "reversado" else None,
         })
+    # Both ends of a reversal are entries of this credit: link them without a query per row.
+    by_pk = {entry.pk: entry for entry in entries.values()}
     reversal_of = {}
     for move in movements:
         entry = move["entry"]
@@ -147,6 +151,7 @@ def _statement_context(credit: Credit, as_of: dt.date, business_date: dt.date) -
     for move in movements:
         entry = move["entry"]
         move["reversed_by"] = reversal_of.get(entry.pk) if entry is not None else None
+        move["reverses"] = by_pk.get(entry.reverses_id) if entry is not None and entry.reverses_id else None
 
     parties_order = {CreditParty.Role.BORROWER: 0, CreditParty.Role.GUARANTOR: 1,
                      CreditParty.Role.REFERENCE: 2}
@@ -172,6 +177,28 @@ def _statement_context(credit: Credit, as_of: dt.date, business_date: dt.date) -
         "borrower_address": next(iter(credit.borrower.current_addresses), None),
         **_disbursement_rows(credit),
     }
+
+
+def _page_movements(request: HttpRequest, context: dict[str, Any]) -> None:
+    """The page shows MOVEMENTS_PAGE movements at a time in value-date order, as the statement
+    does; page 1 (the default) is the most recent ones, ?movimientos=2 the ones before, and so
+    on. Pages are cut from the end, so the first page is always full."""
+    movements = context["movements"]
+    total = len(movements)
+    pages = max(1, -(-total // MOVEMENTS_PAGE))
+    try:
+        number = min(max(int(request.GET.get("movimientos") or 1), 1), pages)
+    except ValueError:
+        number = 1
+    end = total - (number - 1) * MOVEMENTS_PAGE
+    start = max(0, end - MOVEMENTS_PAGE)
+    params = request.GET.copy()
+    params.pop("movimientos", None)
+    base = params.urlencode()
+    context.update(movements=movements[start:end], movements_total=total, movements_querystring=f"{base}&" if base else "",
+                   movements_page={"number": number, "pages": pages, "start_index": start + 1, "end_index": end,
+                                   "older": number + 1 if number < pages else None,
+                                   "newer": number - 1 if number > 1 else None})
 
 
 def _prefetch_current_addresses(persons: list[Any]) -> None:
@@ -253,6 +280,7 @@ def credit_detail(request: HttpRequest, folio: str) -> HttpResponse:
     credit = _credit_or_404(folio)
     require_perm(request, "credits.view_credit", credit)  # a collector: only their cases' credits
     context = _statement_context(credit, as_of, business_date)
+    _page_movements(request, context)
     context.update(as_of_error=as_of_error, as_of_input=request.GET.get("as_of", "") if as_of_error else
                    date_format(as_of, "d/m/Y"))
     return render(request, "credits/credit_detail.html", context)

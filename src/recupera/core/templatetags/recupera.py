@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
 
 from recupera.core.identifiers import format_phone
 from recupera.core.money import format_mxn
@@ -17,6 +19,17 @@ def money(value: Decimal | str | None) -> str:
     if value is None or value == "":
         return ""
     return format_mxn(Decimal(str(value)))
+
+
+@register.filter
+def dmy(value: dt.date | None) -> str:
+    """26/11/2026: the same text as |date:"d/m/Y", without the general formatter (long tables
+    of dates: the schedule, the movements). Aware datetimes are shown in local time."""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
 @register.filter

@@ -5,6 +5,7 @@
     {{ allocation.component|component_label }}     -> "interés moratorio"
     {{ state.bucket|bucket_label }}                -> "31–60 días"
     {{ terms.base_rate|percent }}                  -> "6.00 %"
+    {{ installment|schedule_row }}                 -> the installment's <tr> in the schedule
     {% person_credits person %}                    -> credits/_person_credits.html
 """
 
@@ -14,7 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from recupera.core.templatetags.recupera import dmy, money
 
 register = template.Library()
 
@@ -112,6 +117,24 @@ def installment_status(value: str) -> str:
 @register.filter
 def installment_status_class(value: str) -> str:
     return INSTALLMENT_STATUS.get(value, ("", ""))[1]
+
+
+@register.filter
+def schedule_row(i: Any) -> str:
+    """One installment of credits/_schedule.html as its <tr>: a long schedule is 60 rows of ten
+    cells, and one format_html per row costs a fraction of ten template lookups and filters per
+    cell (same text: dd/mm/aaaa dates, $1,234.50 amounts, Spanish status badge)."""
+    label, css = INSTALLMENT_STATUS.get(i.status, (i.status, ""))
+    effective = dmy(i.effective_due_date)
+    if i.effective_due_date != i.due_date:
+        effective = format_html("<strong>{}</strong>", effective)
+    rebate = money(i.rebate) if i.rebate else mark_safe('<span class="muted">—</span>')
+    return format_html(
+        '<tr class="st-{}"><td class="num">{}</td><td>{}</td><td>{}</td><td class="num">{}</td>'
+        '<td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td>'
+        '<td class="num">{}</td><td><span class="badge {}">{}</span></td></tr>',
+        i.status, i.number, dmy(i.due_date), effective, money(i.principal), money(i.interest), rebate,
+        money(i.paid_principal), money(i.paid_interest), money(i.paid_late_interest), css, str(label))
 
 
 @register.filter
