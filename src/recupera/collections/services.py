@@ -255,7 +255,7 @@ def _priorities_sql_update(*, as_of: dt.date) -> int:
     reasons = " || ".join(f"({p})" for p in parts)
     # prescription: max(due, interrupted) + 3 years (PostgreSQL clamps Feb 29 to Feb 28, as the model)
     sql = f"""
-        WITH f AS (
+        WITH f AS MATERIALIZED (
             SELECT k.id, k.broken_promise_on, k.first_contact_due, k.next_action_due,
                    c.days_past_due AS dpd, c.payoff_amount AS balance,
                    (SELECT MIN(p.due_on) FROM {promise_t} p
@@ -265,7 +265,7 @@ def _priorities_sql_update(*, as_of: dt.date) -> int:
                        AND n.status IN ('vigente', 'en_juicio')) AS prescription_date
             FROM {case_t} k JOIN {credit_t} c ON c.id = k.credit_id
             WHERE k.status = %(open)s),
-        n AS (SELECT f.id, {score} AS priority, {reasons} AS reasons FROM f)
+        n AS MATERIALIZED (SELECT f.id, {score} AS priority, {reasons} AS reasons FROM f)
         UPDATE {case_t} SET priority = n.priority, priority_reasons = n.reasons, priority_as_of = %(as_of)s
         FROM n WHERE {case_t}.id = n.id
           AND ({case_t}.priority <> n.priority OR {case_t}.priority_reasons <> n.reasons

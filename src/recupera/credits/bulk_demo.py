@@ -113,6 +113,7 @@ class _SecondaryIndexes:
 
     def drop(self) -> None:
         cur = self.cur
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks pending on these tables
         cur.execute("""SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
             FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) AND contype IN ('f', 'u')
             ORDER BY contype""", [self.tables])  # f before u: an FK depends on its unique
@@ -161,8 +162,8 @@ def bulk_portfolio_create(*, actor: Any, credits: int, seed: int, as_of: dt.date
     started = time.monotonic()
     templates = min(templates, credits)
     demo_portfolio_create(actor=actor, credits=templates, seed=seed, as_of=as_of)
-    folios = [folio_for(seed, i) for i in range(templates)]
-    template_qs = Credit.objects.filter(folio__in=folios)
+    # the templates: this seed's credits (their folios are CE-<seed>-<n>, not always n < templates)
+    template_qs = Credit.objects.filter(folio__startswith=folio_for(seed, 0)[:-5])
     ids = list(template_qs.values_list("pk", flat=True))
     # the close's facts for the templates (the engine's answer), copied with them
     calendar = engine_io.business_calendar()
@@ -178,7 +179,7 @@ def bulk_portfolio_create(*, actor: Any, credits: int, seed: int, as_of: dt.date
             last_disbursement_id=max((d.pk for d in c.disbursements.all()), default=0)))
     CreditAging.objects.filter(credit_id__in=ids).delete()
     CreditAging.objects.bulk_create(aging)
-    copies = math.ceil((credits - templates) / templates)
+    copies = math.ceil((credits - len(ids)) / max(len(ids), 1))
     counts: dict[str, int] = {}
     if copies <= 0:
         return counts
