@@ -155,12 +155,14 @@ def step_engine_replay(ctx: StepContext) -> None:
             batch = list(Credit.objects.filter(pk__in=ids).select_related("product").order_by("pk"))
             disbursed: dict[int, list[engine.Disbursement]] = defaultdict(list)
             last_disb: dict[int, int] = defaultdict(int)
-            for d in Disbursement.objects.filter(credit_id__in=ids).order_by("credit_id", "number"):
+            for d in (Disbursement.objects.filter(credit_id__in=ids).order_by("credit_id", "number")
+                      .only("id", "credit_id", "number", "date", "amount")):
                 disbursed[d.credit_id].append(engine.Disbursement(number=d.number, date=d.date, amount=d.amount))
                 last_disb[d.credit_id] = max(last_disb[d.credit_id], d.pk)
             events: dict[int, list[engine.Event]] = defaultdict(list)
             last_entry: dict[int, int] = defaultdict(int)
-            for e in LedgerEntry.objects.filter(credit_id__in=ids).order_by("credit_id", "id"):
+            for e in (LedgerEntry.objects.filter(credit_id__in=ids).order_by("credit_id", "id")
+                      .only("id", "credit_id", "kind", "value_date", "amount", "reverses_id", "channel", "params")):
                 events[e.credit_id].append(engine_io.event_for(e))
                 last_entry[e.credit_id] = e.pk
             pairs = [(c, engine_io.state_from_rows(c, disbursements=disbursed[c.pk], events=events[c.pk],

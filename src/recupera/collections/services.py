@@ -412,6 +412,15 @@ def assignment_run(*, actor: Any, as_of: dt.date) -> dict[str, int]:
         collector_id__in=list(collectors))
     counts: dict[str, int] = defaultdict(int)
     counts["released"] = orphaned.update(collector=None)
+    rules = list(AssignmentRule.objects.filter(active=True).prefetch_related("collectors"))
+    if not any(u.pk in collectors for rule in rules for u in rule.collectors.all()):
+        # no rule can give a case to anyone: count the pool in SQL instead of walking it
+        unmatched = Case.objects.filter(status=Case.Status.OPEN, collector__isnull=True).count()
+        if unmatched:  # the same counts the walk gives
+            counts.update(assigned=0, unmatched=unmatched)
+        run = CaseSyncRun.objects.create(kind="assignment_run", as_of=as_of, counts=dict(counts))
+        audit_record(actor=actor, action="casos.asignar_reglas", obj=run, after=dict(counts))
+        return dict(counts)
     pending = list(Case.objects.filter(status=Case.Status.OPEN, collector__isnull=True)
                    .select_related("credit").only("id", "stage", "credit_id", "credit__payoff_amount",
                                                   "first_contact_on", "last_action_on")
@@ -428,7 +437,6 @@ def assignment_run(*, actor: Any, as_of: dt.date) -> dict[str, int]:
                                      .values_list("collector_id", "n", "b")):
         load[collector_id] = [n, balance or Decimal("0")]
     places = _borrower_places([c.credit_id for c in pending])
-    rules = list(AssignmentRule.objects.filter(active=True).prefetch_related("collectors"))
     collector_of: dict[int, Any] = {}
     rule_of: dict[int, Any] = {}
     heaps: dict[int, list[tuple[int, Decimal, int]]] = {}
