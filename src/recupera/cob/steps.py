@@ -8,6 +8,7 @@ same transaction as each batch, so a crash resumes after the last committed batc
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
 import sys
@@ -106,7 +107,7 @@ def _candidates_sql(prev_ledger: int, ledger_max: int, prev_disb: int, disb_max:
     base = f"FROM {credit} c LEFT JOIN {aging_t} a ON a.credit_id = c.id WHERE {where}"
     if count:
         return f"SELECT COUNT(*) {base}", params
-    return f"SELECT c.id {base} AND c.id > %s ORDER BY c.id LIMIT %s", params
+    return f"SELECT c.id {base} ORDER BY c.id", params
 
 
 def _previous_marks(business_date: dt.date) -> tuple[int, int]:
@@ -132,23 +133,26 @@ def step_engine_replay(ctx: StepContext) -> None:
             "disbursement_max": Disbursement.objects.aggregate(m=Max("id"))["m"] or 0,
             "prev_ledger": prev_ledger, "prev_disbursement": prev_disb,
         }
-        sql, params = _candidates_sql(prev_ledger, step.params["ledger_max"], prev_disb,
-                                      step.params["disbursement_max"], count=True)
+    if "candidates" not in step.params:
+        # the candidates, fixed when the step starts and kept with it: one scan of the portfolio,
+        # not one per batch; a resumed step continues over the same list after its cursor
+        sql, params = _candidates_sql(step.params["prev_ledger"], step.params["ledger_max"],
+                                      step.params["prev_disbursement"], step.params["disbursement_max"],
+                                      count=False)
         with connection.cursor() as cur:
             cur.execute(sql, params)
-            step.rows_total = cur.fetchone()[0]
+            step.params["candidates"] = [r[0] for r in cur.fetchall()]
+        step.rows_total = len(step.params["candidates"])
         step.save(update_fields=["params", "rows_total"])
     p = step.params
+    candidates: list[int] = p["candidates"]
     calendar = engine_io.business_calendar()
     size = _batch_size()
     batches = 0
     volatile = 0
     while True:
-        sql, params = _candidates_sql(p["prev_ledger"], p["ledger_max"], p["prev_disbursement"],
-                                      p["disbursement_max"], count=False)
-        with connection.cursor() as cur:
-            cur.execute(sql, [*params, step.cursor, size])
-            ids = [r[0] for r in cur.fetchall()]
+        start = bisect.bisect_right(candidates, step.cursor or 0)
+        ids = candidates[start:start + size]
         if not ids:
             break
         with transaction.atomic():
@@ -188,6 +192,7 @@ def step_engine_replay(ctx: StepContext) -> None:
         ctx.progress(f"  {step.rows_done}/{step.rows_total}")
         _test_pause(step.name, batches)
     with transaction.atomic():
+        step.params = {k: v for k, v in p.items() if k != "candidates"}  # done: the list is not needed
         ctx.finish(rows=step.rows_done, result={"replayed": step.rows_done, "volatile_in_last_attempt": volatile})
 
 
