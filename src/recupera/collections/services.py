@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 
 from recupera.collections import conduct, logic
@@ -157,7 +157,9 @@ def cases_sync(*, actor: Any, as_of: dt.date) -> dict[str, int]:
         Credit.objects.filter(days_past_due__gte=max(1, cfg.open_case_min_dpd))
         .exclude(status__in=list(CLOSING_STATUSES))
         .exclude(administrative_status__in=list(CLOSING_STATUSES))
-        .exclude(pk__in=Case.objects.filter(status=Case.Status.OPEN).values("credit_id"))
+        # NOT EXISTS (an anti-join): NOT IN over hundreds of thousands of open cases outgrows
+        # work_mem on PostgreSQL and is then rescanned per credit
+        .exclude(Exists(Case.objects.filter(status=Case.Status.OPEN, credit_id=OuterRef("pk"))))
         .values_list("pk", "days_past_due", "administrative_status")
         .order_by("pk"))
     batch: list[Case] = []
