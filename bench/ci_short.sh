@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 py=.venv/bin/python
 db="${1:-recupera_ci_bench_$$}"
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db"
-psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db" >/dev/null
+psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db" >/dev/null
 trap 'psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true' EXIT
 started=$SECONDS
