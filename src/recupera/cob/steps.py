@@ -245,24 +245,32 @@ def aging_update(*, actor: Any, as_of: dt.date) -> dict[str, int]:
         FROM {credit} c JOIN (SELECT a.credit_id, a.fixed_status, a.first_due_date, {dpd} AS dpd
                               FROM {aging_t} a WHERE NOT a.volatile) a ON a.credit_id = c.id"""
     computed_params = [as_of] * 4  # status (2×), then dpd (2×)
-    changed = (f"SELECT n.id, n.folio, n.old_status, n.status FROM ({computed}) n "
-               "WHERE n.status <> n.old_status")
     audits = []
     with connection.cursor() as cur:
-        cur.execute(changed, computed_params)
-        for cid, folio, old, new in cur.fetchall():
+        # one pass: the UPDATE returns the old and new status of the rows it wrote (the audit rows
+        # of the status changes are written from them, in the same transaction)
+        # (SQLite's RETURNING cannot name the FROM rows: there, the changes are selected first)
+        update = f"""UPDATE {credit} SET days_past_due = n.dpd, bucket = n.bucket, status = n.status
+            FROM ({computed}) n
+            WHERE {credit}.id = n.id AND ({credit}.days_past_due <> n.dpd OR {credit}.bucket <> n.bucket
+                  OR {credit}.status <> n.status)"""
+        if connection.vendor == "postgresql":
+            cur.execute(update + " RETURNING n.id, n.folio, n.old_status, n.status", computed_params)
+            changed = [r for r in cur.fetchall() if r[2] != r[3]]
+            aged = cur.rowcount
+        else:
+            cur.execute(f"SELECT n.id, n.folio, n.old_status, n.status FROM ({computed}) n "
+                        "WHERE n.status <> n.old_status", computed_params)
+            changed = cur.fetchall()
+            cur.execute(update, computed_params)
+            aged = cur.rowcount
+        for cid, folio, old, new in sorted(changed):
             audits.append(AuditEntry(actor=actor if getattr(actor, "pk", None) else None,
                                      action="credito.estado", object_type="credits.credit",
                                      object_id=str(cid), object_repr=folio[:200],
                                      before={"status": old},
                                      after={"status": new, "as_of": as_of.isoformat(), "by": "cierre"}))
         AuditEntry.objects.bulk_create(audits, batch_size=1000)
-        update = f"""UPDATE {credit} SET days_past_due = n.dpd, bucket = n.bucket, status = n.status
-            FROM ({computed}) n
-            WHERE {credit}.id = n.id AND ({credit}.days_past_due <> n.dpd OR {credit}.bucket <> n.bucket
-                  OR {credit}.status <> n.status)"""
-        cur.execute(update, computed_params)
-        aged = cur.rowcount
         sched, inst = _q(ScheduleVersion._meta.db_table), _q(Installment._meta.db_table)
         floor = "CASE WHEN a.first_open_due > %s THEN a.first_open_due ELSE %s END"
         next_due = f"""UPDATE {credit} SET next_due_date = (
