@@ -8,6 +8,7 @@ same transaction as each batch, so a crash resumes after the last committed batc
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
 import sys
@@ -106,7 +107,7 @@ def _candidates_sql(prev_ledger: int, ledger_max: int, prev_disb: int, disb_max:
     base = f"FROM {credit} c LEFT JOIN {aging_t} a ON a.credit_id = c.id WHERE {where}"
     if count:
         return f"SELECT COUNT(*) {base}", params
-    return f"SELECT c.id {base} AND c.id > %s ORDER BY c.id LIMIT %s", params
+    return f"SELECT c.id {base} ORDER BY c.id", params
 
 
 def _previous_marks(business_date: dt.date) -> tuple[int, int]:
@@ -132,35 +133,40 @@ def step_engine_replay(ctx: StepContext) -> None:
             "disbursement_max": Disbursement.objects.aggregate(m=Max("id"))["m"] or 0,
             "prev_ledger": prev_ledger, "prev_disbursement": prev_disb,
         }
-        sql, params = _candidates_sql(prev_ledger, step.params["ledger_max"], prev_disb,
-                                      step.params["disbursement_max"], count=True)
+    if "candidates" not in step.params:
+        # the candidates, fixed when the step starts and kept with it: one scan of the portfolio,
+        # not one per batch; a resumed step continues over the same list after its cursor
+        sql, params = _candidates_sql(step.params["prev_ledger"], step.params["ledger_max"],
+                                      step.params["prev_disbursement"], step.params["disbursement_max"],
+                                      count=False)
         with connection.cursor() as cur:
             cur.execute(sql, params)
-            step.rows_total = cur.fetchone()[0]
+            step.params["candidates"] = [r[0] for r in cur.fetchall()]
+        step.rows_total = len(step.params["candidates"])
         step.save(update_fields=["params", "rows_total"])
     p = step.params
+    candidates: list[int] = p["candidates"]
     calendar = engine_io.business_calendar()
     size = _batch_size()
     batches = 0
     volatile = 0
     while True:
-        sql, params = _candidates_sql(p["prev_ledger"], p["ledger_max"], p["prev_disbursement"],
-                                      p["disbursement_max"], count=False)
-        with connection.cursor() as cur:
-            cur.execute(sql, [*params, step.cursor, size])
-            ids = [r[0] for r in cur.fetchall()]
+        start = bisect.bisect_right(candidates, step.cursor or 0)
+        ids = candidates[start:start + size]
         if not ids:
             break
         with transaction.atomic():
             batch = list(Credit.objects.filter(pk__in=ids).select_related("product").order_by("pk"))
             disbursed: dict[int, list[engine.Disbursement]] = defaultdict(list)
             last_disb: dict[int, int] = defaultdict(int)
-            for d in Disbursement.objects.filter(credit_id__in=ids).order_by("credit_id", "number"):
+            for d in (Disbursement.objects.filter(credit_id__in=ids).order_by("credit_id", "number")
+                      .only("id", "credit_id", "number", "date", "amount")):
                 disbursed[d.credit_id].append(engine.Disbursement(number=d.number, date=d.date, amount=d.amount))
                 last_disb[d.credit_id] = max(last_disb[d.credit_id], d.pk)
             events: dict[int, list[engine.Event]] = defaultdict(list)
             last_entry: dict[int, int] = defaultdict(int)
-            for e in LedgerEntry.objects.filter(credit_id__in=ids).order_by("credit_id", "id"):
+            for e in (LedgerEntry.objects.filter(credit_id__in=ids).order_by("credit_id", "id")
+                      .only("id", "credit_id", "kind", "value_date", "amount", "reverses_id", "channel", "params")):
                 events[e.credit_id].append(engine_io.event_for(e))
                 last_entry[e.credit_id] = e.pk
             pairs = [(c, engine_io.state_from_rows(c, disbursements=disbursed[c.pk], events=events[c.pk],
@@ -186,6 +192,7 @@ def step_engine_replay(ctx: StepContext) -> None:
         ctx.progress(f"  {step.rows_done}/{step.rows_total}")
         _test_pause(step.name, batches)
     with transaction.atomic():
+        step.params = {k: v for k, v in p.items() if k != "candidates"}  # done: the list is not needed
         ctx.finish(rows=step.rows_done, result={"replayed": step.rows_done, "volatile_in_last_attempt": volatile})
 
 
@@ -239,24 +246,32 @@ def aging_update(*, actor: Any, as_of: dt.date) -> dict[str, int]:
         FROM {credit} c JOIN (SELECT a.credit_id, a.fixed_status, a.first_due_date, {dpd} AS dpd
                               FROM {aging_t} a WHERE NOT a.volatile) a ON a.credit_id = c.id"""
     computed_params = [as_of] * 4  # status (2×), then dpd (2×)
-    changed = (f"SELECT n.id, n.folio, n.old_status, n.status FROM ({computed}) n "
-               "WHERE n.status <> n.old_status")
     audits = []
     with connection.cursor() as cur:
-        cur.execute(changed, computed_params)
-        for cid, folio, old, new in cur.fetchall():
+        # one pass: the UPDATE returns the old and new status of the rows it wrote (the audit rows
+        # of the status changes are written from them, in the same transaction)
+        # (SQLite's RETURNING cannot name the FROM rows: there, the changes are selected first)
+        update = f"""UPDATE {credit} SET days_past_due = n.dpd, bucket = n.bucket, status = n.status
+            FROM ({computed}) n
+            WHERE {credit}.id = n.id AND ({credit}.days_past_due <> n.dpd OR {credit}.bucket <> n.bucket
+                  OR {credit}.status <> n.status)"""
+        if connection.vendor == "postgresql":
+            cur.execute(update + " RETURNING n.id, n.folio, n.old_status, n.status", computed_params)
+            changed = [r for r in cur.fetchall() if r[2] != r[3]]
+            aged = cur.rowcount
+        else:
+            cur.execute(f"SELECT n.id, n.folio, n.old_status, n.status FROM ({computed}) n "
+                        "WHERE n.status <> n.old_status", computed_params)
+            changed = cur.fetchall()
+            cur.execute(update, computed_params)
+            aged = cur.rowcount
+        for cid, folio, old, new in sorted(changed):
             audits.append(AuditEntry(actor=actor if getattr(actor, "pk", None) else None,
                                      action="credito.estado", object_type="credits.credit",
                                      object_id=str(cid), object_repr=folio[:200],
                                      before={"status": old},
                                      after={"status": new, "as_of": as_of.isoformat(), "by": "cierre"}))
         AuditEntry.objects.bulk_create(audits, batch_size=1000)
-        update = f"""UPDATE {credit} SET days_past_due = n.dpd, bucket = n.bucket, status = n.status
-            FROM ({computed}) n
-            WHERE {credit}.id = n.id AND ({credit}.days_past_due <> n.dpd OR {credit}.bucket <> n.bucket
-                  OR {credit}.status <> n.status)"""
-        cur.execute(update, computed_params)
-        aged = cur.rowcount
         sched, inst = _q(ScheduleVersion._meta.db_table), _q(Installment._meta.db_table)
         floor = "CASE WHEN a.first_open_due > %s THEN a.first_open_due ELSE %s END"
         next_due = f"""UPDATE {credit} SET next_due_date = (

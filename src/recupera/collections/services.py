@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 
 from recupera.collections import conduct, logic
@@ -157,7 +157,9 @@ def cases_sync(*, actor: Any, as_of: dt.date) -> dict[str, int]:
         Credit.objects.filter(days_past_due__gte=max(1, cfg.open_case_min_dpd))
         .exclude(status__in=list(CLOSING_STATUSES))
         .exclude(administrative_status__in=list(CLOSING_STATUSES))
-        .exclude(pk__in=Case.objects.filter(status=Case.Status.OPEN).values("credit_id"))
+        # NOT EXISTS (an anti-join): NOT IN over hundreds of thousands of open cases outgrows
+        # work_mem on PostgreSQL and is then rescanned per credit
+        .exclude(Exists(Case.objects.filter(status=Case.Status.OPEN, credit_id=OuterRef("pk"))))
         .values_list("pk", "days_past_due", "administrative_status")
         .order_by("pk"))
     batch: list[Case] = []
@@ -208,8 +210,84 @@ def _prescription_by_credit(credit_ids: Sequence[int]) -> dict[int, dt.date]:
     return earliest
 
 
-def case_priorities_refresh(*, as_of: dt.date, case_ids: Sequence[int] | None = None) -> int:
-    """Recompute priority and its reasons for open cases (all, or `case_ids`), in batches."""
+def _priorities_sql_update(*, as_of: dt.date) -> int:
+    """PostgreSQL: `logic.priority_for` of every open case as one UPDATE, writing only the cases
+    whose score or reasons change (incremental; `priority_as_of` is the date of the refresh that
+    last changed them). The same points, order and Spanish labels as the Python function;
+    tests/collections/test_priorities_sql.py compares both on a sample of cases and dates."""
+    from django.db import connection
+
+    from recupera.credits.models import Credit, PromissoryNote
+
+    L = logic
+    case_t, credit_t = Case._meta.db_table, Credit._meta.db_table
+    note_t, promise_t = PromissoryNote._meta.db_table, Promise._meta.db_table
+
+    def reason(cond: str, code: str, label: str, points: str) -> str:
+        return (f"CASE WHEN {cond} THEN jsonb_build_array(jsonb_build_object("
+                f"'code', '{code}', 'label', {label}, 'points', {points})) ELSE '[]'::jsonb END")
+
+    def d(col: str) -> str:
+        return f"to_char({col}, 'DD/MM/YYYY')"
+
+    left = "(f.prescription_date - %(as_of)s::date)"
+    dpd_points = f"LEAST({L.MAX_DPD_POINTS}, GREATEST(1, f.dpd * {L.POINTS_PER_30_DPD} / 30))"
+    balance_points = f"LEAST({L.MAX_BALANCE_POINTS}, floor(f.balance / {L.BALANCE_PER_POINT})::int)"
+    rx_points = (f"GREATEST(1, {L.MAX_PRESCRIPTION_POINTS} * ({L.PRESCRIPTION_HORIZON_DAYS} - {left})"
+                 f" / {L.PRESCRIPTION_HORIZON_DAYS})")
+    parts = [
+        reason(f"f.broken_promise_on IS NOT NULL AND %(as_of)s::date - f.broken_promise_on <= {L.BROKEN_PROMISE_DAYS}",
+               "promesa_incumplida", f"'Promesa incumplida el ' || {d('f.broken_promise_on')}",
+               str(L.BROKEN_PROMISE_POINTS)),
+        reason("f.promise_due_on = %(as_of)s::date", "promesa_hoy", "'Promesa de pago vence hoy'",
+               str(L.PROMISE_TODAY_POINTS)),
+        reason("f.first_contact_due < %(as_of)s::date", "plazo_primer_contacto",
+               f"'Plazo de primer contacto vencido el ' || {d('f.first_contact_due')}", str(L.DEADLINE_POINTS)),
+        reason("(f.first_contact_due IS NULL OR f.first_contact_due >= %(as_of)s::date) "
+               "AND f.next_action_due < %(as_of)s::date", "plazo_gestion",
+               f"'Sin gestión dentro del plazo (venció el ' || {d('f.next_action_due')} || ')'",
+               str(L.DEADLINE_POINTS)),
+        reason(f"{left} BETWEEN 0 AND {L.PRESCRIPTION_HORIZON_DAYS}", "prescripcion",
+               f"'Pagaré prescribe el ' || {d('f.prescription_date')} || ' (' || {left} || ' días)'", rx_points),
+        reason("f.dpd > 0", "atraso", "f.dpd || ' días de atraso'", dpd_points),
+        reason(f"f.balance >= {L.BALANCE_PER_POINT}", "saldo",
+               "'Saldo para liquidar $' || to_char(f.balance, 'FM999,999,999,999,990.00')", balance_points),
+    ]
+    score = " + ".join(f"COALESCE((({p}) -> 0 ->> 'points')::int, 0)" for p in parts)
+    reasons = " || ".join(f"({p})" for p in parts)
+    # prescription: max(due, interrupted) + 3 years (PostgreSQL clamps Feb 29 to Feb 28, as the model)
+    sql = f"""
+        WITH f AS MATERIALIZED (
+            SELECT k.id, k.broken_promise_on, k.first_contact_due, k.next_action_due,
+                   c.days_past_due AS dpd, c.payoff_amount AS balance,
+                   (SELECT MIN(p.due_on) FROM {promise_t} p
+                     WHERE p.case_id = k.id AND p.status = %(pending)s) AS promise_due_on,
+                   (SELECT MIN((GREATEST(n.due_date, n.interrupted_on) + interval '3 years')::date)
+                      FROM {note_t} n WHERE n.credit_id = k.credit_id
+                       AND n.status IN ('vigente', 'en_juicio')) AS prescription_date
+            FROM {case_t} k JOIN {credit_t} c ON c.id = k.credit_id
+            WHERE k.status = %(open)s),
+        n AS MATERIALIZED (SELECT f.id, {score} AS priority, {reasons} AS reasons FROM f)
+        UPDATE {case_t} SET priority = n.priority, priority_reasons = n.reasons, priority_as_of = %(as_of)s
+        FROM n WHERE {case_t}.id = n.id
+          AND ({case_t}.priority <> n.priority OR {case_t}.priority_reasons <> n.reasons
+               OR {case_t}.priority_as_of IS NULL)"""
+    with connection.cursor() as cur:
+        cur.execute(sql, {"as_of": as_of, "open": Case.Status.OPEN, "pending": Promise.Status.PENDING})
+        return cur.rowcount
+
+
+def case_priorities_refresh(*, as_of: dt.date, case_ids: Sequence[int] | None = None,
+                            set_based: bool | None = None) -> int:
+    """Recompute priority and its reasons for open cases (all, or `case_ids`). Returns the cases
+    written. All open cases on PostgreSQL: one SQL UPDATE of the ones that change
+    (`_priorities_sql_update`); otherwise in Python batches (`logic.priority_for`)."""
+    from django.db import connection
+
+    if set_based is None:
+        set_based = case_ids is None and connection.vendor == "postgresql"
+    if set_based:
+        return _priorities_sql_update(as_of=as_of)
     qs = Case.objects.filter(status=Case.Status.OPEN).select_related("credit").only(
         "id", "credit_id", "broken_promise_on", "first_contact_due", "next_action_due",
         "credit__days_past_due", "credit__payoff_amount").order_by("pk")
@@ -336,6 +414,15 @@ def assignment_run(*, actor: Any, as_of: dt.date) -> dict[str, int]:
         collector_id__in=list(collectors))
     counts: dict[str, int] = defaultdict(int)
     counts["released"] = orphaned.update(collector=None)
+    rules = list(AssignmentRule.objects.filter(active=True).prefetch_related("collectors"))
+    if not any(u.pk in collectors for rule in rules for u in rule.collectors.all()):
+        # no rule can give a case to anyone: count the pool in SQL instead of walking it
+        unmatched = Case.objects.filter(status=Case.Status.OPEN, collector__isnull=True).count()
+        if unmatched:  # the same counts the walk gives
+            counts.update(assigned=0, unmatched=unmatched)
+        run = CaseSyncRun.objects.create(kind="assignment_run", as_of=as_of, counts=dict(counts))
+        audit_record(actor=actor, action="casos.asignar_reglas", obj=run, after=dict(counts))
+        return dict(counts)
     pending = list(Case.objects.filter(status=Case.Status.OPEN, collector__isnull=True)
                    .select_related("credit").only("id", "stage", "credit_id", "credit__payoff_amount",
                                                   "first_contact_on", "last_action_on")
@@ -352,7 +439,6 @@ def assignment_run(*, actor: Any, as_of: dt.date) -> dict[str, int]:
                                      .values_list("collector_id", "n", "b")):
         load[collector_id] = [n, balance or Decimal("0")]
     places = _borrower_places([c.credit_id for c in pending])
-    rules = list(AssignmentRule.objects.filter(active=True).prefetch_related("collectors"))
     collector_of: dict[int, Any] = {}
     rule_of: dict[int, Any] = {}
     heaps: dict[int, list[tuple[int, Decimal, int]]] = {}
