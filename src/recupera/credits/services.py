@@ -38,6 +38,7 @@ from recupera.credits.models import (
 
 ZERO = Decimal("0")
 BATCH = 500
+REFRESH_BATCH = 1000  # credits per transaction of credits_bulk_refresh
 # Entry kinds that carry money received or charged: their amount must be positive.
 MONEY_KINDS = {LedgerEntry.Kind.PAYMENT, LedgerEntry.Kind.PREPAYMENT, LedgerEntry.Kind.PAYOFF,
                LedgerEntry.Kind.FEE, LedgerEntry.Kind.DISCOUNT}
@@ -368,10 +369,11 @@ def schedule_fingerprint(s: engine.Schedule) -> str:
     """A hash of everything a ScheduleVersion row and its installments store of `s`. The engine
     is deterministic, so the same schedule gives the same hash; a schedule that prints its
     amounts differently (232.0 vs 232.00) only costs an unneeded rewrite, never a stale row."""
-    key = (s.version, s.starts_on, s.principal, s.rate, s.installment_amount, s.reason[:20],
-           tuple((i.number, i.due_date, i.effective_due_date, i.principal, i.interest)
-                 for i in s.installments))
-    return hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+    parts = [f"{s.version}|{s.starts_on}|{s.principal}|{s.rate}|{s.installment_amount}|"
+             f"{s.reason[:20]}"]
+    parts += [f"{i.number},{i.due_date},{i.effective_due_date},{i.principal},{i.interest}"
+              for i in s.installments]
+    return hashlib.blake2b(";".join(parts).encode(), digest_size=16).hexdigest()
 
 
 def _db_value(value: Any) -> Any:
@@ -559,17 +561,27 @@ def credit_refresh(*, credit: Credit, as_of: dt.date, actor: Any = None,
 
 
 def credits_bulk_refresh(*, credits: Iterable[Credit | int], as_of: dt.date, actor: Any = None,
-                         calendar: engine.BusinessCalendar | None = None) -> int:
-    """Replay many credits (instances or ids) at `as_of` in batches of BATCH and write their
+                         calendar: engine.BusinessCalendar | None = None,
+                         batch_size: int = REFRESH_BATCH) -> int:
+    """Replay many credits (instances or ids) at `as_of` in batches of `batch_size` and write their
     projections (projections_write). Each batch is one transaction that first locks its credits
     (lock_credits: ascending ids), so a posting that commits meanwhile is never overwritten by
     a stale replay. A few queries per batch; no ORM instances for disbursements and entries.
     Returns how many were refreshed."""
     calendar = calendar or engine_io.business_calendar()
     ids = sorted({c if isinstance(c, int) else c.pk for c in credits})
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
+    # Its own transactions only write projections (a cache of the engine's answer) and clear
+    # has_new_events: if the server crashes before such a commit reaches the disk, the whole
+    # batch is lost together and the credits still say has_new_events, so the next replay
+    # (or the daily close) writes them again. So they need not wait for the WAL flush. Inside
+    # a caller's transaction (a posting) the caller's durability is kept.
+    asynchronous = _postgres() and not connection.in_atomic_block
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start:start + batch_size]
         with transaction.atomic():
+            if asynchronous:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
             batch = lock_credits(chunk)
             disbursed: dict[int, list[engine.Disbursement]] = defaultdict(list)
             for credit_id, number, date, amount in (
