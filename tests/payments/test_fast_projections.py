@@ -88,3 +88,18 @@ def test_a_schedule_row_without_fingerprint_is_rewritten_equal(make_credit):
     credit_refresh(credit=credit, as_of=TODAY)
     assert _stored(credit) == expected
     assert _stored(credit)["schedules"][0][6]  # the fingerprint is stored again
+
+
+def test_bulk_refresh_in_worker_processes_equals_a_fresh_engine_replay(make_credit):
+    from recupera.credits.services import credits_bulk_refresh
+
+    credits = [make_credit() for _ in range(3)]
+    for i, credit in enumerate(credits):
+        payment_post(actor=None, credit=credit, amount=f"{150 + 400 * i}.25",
+                     value_date=dt.date(2025, 2, 10), channel="caja", natural_key=f"w-{i}",
+                     as_of=TODAY)
+    Allocation.objects.filter(credit=credits[0]).delete()  # a projection lost: rewritten
+    as_of = dt.date(2025, 6, 30)
+    assert credits_bulk_refresh(credits=credits, as_of=as_of, workers=2) == 3
+    for credit in credits:
+        assert _stored(credit) == _engine(credit, as_of), credit.folio

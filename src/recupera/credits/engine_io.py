@@ -183,8 +183,13 @@ def credit_state(credit: Credit, *, as_of: dt.date,
 def status_for(credit: Credit, state: engine.CreditState) -> str:
     """The displayed status: the administrative status if set, else the engine's mapped one.
     A credit with nothing disbursed yet is "en estudios"."""
-    if credit.administrative_status:
-        return credit.administrative_status
+    return status_from(credit.administrative_status, state)
+
+
+def status_from(administrative_status: str, state: engine.CreditState) -> str:
+    """status_for with the credit's administrative status given (no model needed)."""
+    if administrative_status:
+        return administrative_status
     if state.principal_disbursed == 0 and not state.installments:
         return Credit.Status.STUDYING
     return FINANCIAL_TO_STATUS[state.status]

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -447,15 +450,54 @@ def _update_cached(credits: list[Credit]) -> None:
             tuple(_db_value(getattr(c, f)) for f in CACHED_FIELDS) + (c.pk,) for c in credits])
 
 
-def _allocation_rows(credit_id: int, state: engine.CreditState) -> list[tuple[Any, ...]]:
-    return [(credit_id, engine_io.entry_id_of(posting.event_id), posting.kind[:14],
-             posting.value_date, a.installment, a.schedule_version, a.component[:24],
-             to_money(a.amount))
-            for posting in state.postings for a in posting.allocations]
-
-
 ALLOCATION_FIELDS = ["credit_id", "entry_id", "posting_kind", "value_date", "installment",
                      "schedule_version", "component", "amount"]
+
+
+@dataclass(frozen=True, slots=True)
+class Projection:
+    """What projections_write stores of one credit's replay, computed without the database
+    (so it can be computed in a worker process): the displayed status, the cached columns
+    after it, the allocation rows in posting order, and the schedules as (version, fingerprint,
+    schedule), the schedule left out (None) when its fingerprint equals the stored one."""
+
+    credit_id: int
+    status: str
+    cached: tuple[Any, ...]  # CACHED_FIELDS[1:-1]: state_as_of … next_due_date
+    allocations: list[tuple[Any, ...]]
+    schedules: list[tuple[int, str, engine.Schedule | None]]
+
+
+def projection_of(credit_id: int, administrative_status: str, state: engine.CreditState,
+                  known: dict[int, str] | None = None) -> Projection:
+    """The Projection of `state`; `known` = {version: fingerprint} already stored."""
+    known = known or {}
+    schedules = []
+    for s in state.schedules:
+        fingerprint = schedule_fingerprint(s)
+        schedules.append((s.version, fingerprint,
+                          None if known.get(s.version) == fingerprint else s))
+    return Projection(
+        credit_id=credit_id,
+        status=str(engine_io.status_from(administrative_status, state)),
+        cached=(state.as_of, state.days_past_due, state.bucket,
+                to_money(state.principal_disbursed), to_money(state.principal_outstanding),
+                to_money(state.total_overdue), to_money(state.payoff_amount),
+                to_money(state.credit_balance), state.next_due_date),
+        allocations=[(credit_id, engine_io.entry_id_of(posting.event_id), posting.kind[:14],
+                      posting.value_date, a.installment, a.schedule_version, a.component[:24],
+                      to_money(a.amount))
+                     for posting in state.postings for a in posting.allocations],
+        schedules=schedules)
+
+
+def _stored_versions(ids: list[int]) -> dict[int, dict[int, tuple[int, str]]]:
+    """{credit_id: {version: (ScheduleVersion pk, fingerprint)}}, one query."""
+    stored: dict[int, dict[int, tuple[int, str]]] = defaultdict(dict)
+    for pk, credit_id, version, fingerprint in ScheduleVersion.objects.filter(
+            credit_id__in=ids).values_list("pk", "credit_id", "version", "fingerprint"):
+        stored[credit_id][version] = (pk, fingerprint)
+    return stored
 
 
 def projections_write(pairs: list[tuple[Credit, engine.CreditState]], *, actor: Any,
@@ -471,11 +513,18 @@ def projections_write(pairs: list[tuple[Credit, engine.CreditState]], *, actor: 
     A handful of statements per call whatever the number of credits. `schedules_loaded` is
     accepted for older callers and ignored (the fingerprints are always read, one query)."""
     del schedules_loaded
-    ids = [c.pk for c, _s in pairs]
-    stored: dict[int, dict[int, tuple[int, str]]] = defaultdict(dict)
-    for pk, credit_id, version, fingerprint in ScheduleVersion.objects.filter(
-            credit_id__in=ids).values_list("pk", "credit_id", "version", "fingerprint"):
-        stored[credit_id][version] = (pk, fingerprint)
+    stored = _stored_versions([c.pk for c, _s in pairs])
+    projections = [projection_of(c.pk, c.administrative_status, state,
+                                 {v: fp for v, (_pk, fp) in stored.get(c.pk, {}).items()})
+                   for c, state in pairs]
+    projections_apply([c for c, _s in pairs], projections, actor=actor, stored=stored)
+
+
+def projections_apply(credits: list[Credit], projections: list[Projection], *, actor: Any,
+                      stored: dict[int, dict[int, tuple[int, str]]]) -> None:
+    """The database half of projections_write: `projections[i]` is `credits[i]`'s; `stored`
+    the schedule versions read before the projections were made (_stored_versions)."""
+    ids = [c.pk for c in credits]
     have_allocations: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in Allocation.objects.filter(credit_id__in=ids).order_by("credit_id", "id").values_list(
             *ALLOCATION_FIELDS):
@@ -486,44 +535,38 @@ def projections_write(pairs: list[tuple[Credit, engine.CreditState]], *, actor: 
     rewrite_allocations: list[int] = []
     allocations: list[tuple[Any, ...]] = []
     audits: list[AuditEntry] = []
-    for credit, state in pairs:
+    for credit, p in zip(credits, projections, strict=True):
         have = stored.get(credit.pk, {})
-        want = {s.version: (s, schedule_fingerprint(s)) for s in state.schedules}
+        want = {version: (fingerprint, s) for version, fingerprint, s in p.schedules}
         for version, (pk, fingerprint) in have.items():
-            if version not in want or want[version][1] != fingerprint:
+            if version not in want or want[version][0] != fingerprint:
                 drop_versions.append(pk)
-        for version, (s, fingerprint) in want.items():
+        for version, (fingerprint, s) in want.items():
             if version not in have or have[version][1] != fingerprint:
+                assert s is not None, "a changed schedule travels with its projection"
                 new_versions.append((ScheduleVersion(
                     credit_id=credit.pk, version=s.version, starts_on=s.starts_on,
                     principal=to_money(s.principal), rate=s.rate,
                     installment_amount=to_money(s.installment_amount), reason=s.reason[:20],
                     fingerprint=fingerprint), s))
-        rows = _allocation_rows(credit.pk, state)
         old = have_allocations.get(credit.pk, [])
-        if rows[:len(old)] == old:
-            allocations.extend(rows[len(old):])
+        if p.allocations[:len(old)] == old:
+            allocations.extend(p.allocations[len(old):])
         else:
             rewrite_allocations.append(credit.pk)
-            allocations.extend(rows)
+            allocations.extend(p.allocations)
         before_status = credit.status
-        credit.status = engine_io.status_for(credit, state)
-        credit.state_as_of = state.as_of
-        credit.days_past_due = state.days_past_due
-        credit.bucket = state.bucket
-        credit.principal_disbursed = to_money(state.principal_disbursed)
-        credit.principal_outstanding = to_money(state.principal_outstanding)
-        credit.total_overdue = to_money(state.total_overdue)
-        credit.payoff_amount = to_money(state.payoff_amount)
-        credit.credit_balance = to_money(state.credit_balance)
-        credit.next_due_date = state.next_due_date
+        credit.status = p.status
+        (credit.state_as_of, credit.days_past_due, credit.bucket, credit.principal_disbursed,
+         credit.principal_outstanding, credit.total_overdue, credit.payoff_amount,
+         credit.credit_balance, credit.next_due_date) = p.cached
         credit.has_new_events = False
         if before_status != credit.status:
             audits.append(AuditEntry(
                 actor=actor if getattr(actor, "pk", None) else None, action="credito.estado",
                 object_type=credit._meta.label_lower, object_id=str(credit.pk),
                 object_repr=str(credit)[:200], before={"status": before_status},
-                after={"status": str(credit.status), "as_of": state.as_of.isoformat()}))
+                after={"status": str(credit.status), "as_of": credit.state_as_of.isoformat()}))
 
     if drop_versions:
         Installment.objects.filter(schedule_id__in=drop_versions).delete()
@@ -540,7 +583,7 @@ def projections_write(pairs: list[tuple[Credit, engine.CreditState]], *, actor: 
     if rewrite_allocations:
         Allocation.objects.filter(credit_id__in=rewrite_allocations).delete()
     _insert_rows(Allocation, ALLOCATION_FIELDS, allocations)
-    _update_cached([c for c, _s in pairs])
+    _update_cached(credits)
     if audits:
         AuditEntry.objects.bulk_create(audits, batch_size=BATCH)
 
@@ -560,42 +603,107 @@ def credit_refresh(*, credit: Credit, as_of: dt.date, actor: Any = None,
     return state
 
 
+# --- replaying many credits ------------------------------------------------------------------
+# Credits per transaction of credits_bulk_refresh; inside one, the engine work is cut in parts
+# of REFRESH_PART credits so that, with workers, the first parts are written while the workers
+# replay the next ones.
+REFRESH_BATCH = 1000
+REFRESH_PART = 250
+# Below this many credits a refresh replays in this process (a pool costs a fork).
+PARALLEL_MIN = 4000
+_worker_calendar: engine.BusinessCalendar | None = None
+
+
+def replay_workers() -> int:
+    """Worker processes for big refreshes: RECUPERA_REPLAY_WORKERS, default min(2, CPUs);
+    0 or 1 = replay in this process."""
+    value = os.environ.get("RECUPERA_REPLAY_WORKERS")
+    return int(value) if value not in (None, "") else min(2, os.cpu_count() or 1)
+
+
+def _init_worker(calendar: engine.BusinessCalendar) -> None:
+    global _worker_calendar
+    _worker_calendar = calendar
+
+
+def _project(calendar: engine.BusinessCalendar, as_of: dt.date,
+             items: list[tuple[Any, ...]]) -> list[Projection]:
+    """Replay `items` (credit_id, administrative_status, terms, disbursements, events,
+    {version: stored fingerprint}) through the engine: pure, no database."""
+    return [projection_of(credit_id, administrative_status,
+                          engine.credit_state(terms=terms, disbursements=disbursements,
+                                              events=events, calendar=calendar, as_of=as_of),
+                          known)
+            for credit_id, administrative_status, terms, disbursements, events, known in items]
+
+
+def _project_in_worker(args: tuple[dt.date, list[tuple[Any, ...]]]) -> list[Projection]:
+    assert _worker_calendar is not None
+    return _project(_worker_calendar, *args)
+
+
 def credits_bulk_refresh(*, credits: Iterable[Credit | int], as_of: dt.date, actor: Any = None,
                          calendar: engine.BusinessCalendar | None = None,
-                         batch_size: int = REFRESH_BATCH) -> int:
-    """Replay many credits (instances or ids) at `as_of` in batches of `batch_size` and write their
-    projections (projections_write). Each batch is one transaction that first locks its credits
-    (lock_credits: ascending ids), so a posting that commits meanwhile is never overwritten by
-    a stale replay. A few queries per batch; no ORM instances for disbursements and entries.
-    Returns how many were refreshed."""
+                         batch_size: int = REFRESH_BATCH, workers: int | None = None) -> int:
+    """Replay many credits (instances or ids) at `as_of` in batches of `batch_size` and write
+    their projections. Each batch is one transaction that first locks its credits (lock_credits:
+    ascending ids), so a posting that commits meanwhile is never overwritten by a stale replay;
+    a few queries per batch, no ORM instances for disbursements and entries.
+
+    The engine is pure, so with `workers` > 1 (default replay_workers() when there are at least
+    PARALLEL_MIN credits) it runs in a pool of forked processes that receive the loaded rows
+    and return Projections, while this process writes the parts already replayed: the same
+    functions compute the same answer, only elsewhere. Returns how many were refreshed."""
     calendar = calendar or engine_io.business_calendar()
     ids = sorted({c if isinstance(c, int) else c.pk for c in credits})
+    if workers is None:
+        workers = replay_workers() if len(ids) >= PARALLEL_MIN else 1
+    pool = (multiprocessing.get_context("fork").Pool(workers, _init_worker, (calendar,))
+            if workers > 1 and ids else None)
     # Its own transactions only write projections (a cache of the engine's answer) and clear
     # has_new_events: if the server crashes before such a commit reaches the disk, the whole
     # batch is lost together and the credits still say has_new_events, so the next replay
     # (or the daily close) writes them again. So they need not wait for the WAL flush. Inside
     # a caller's transaction (a posting) the caller's durability is kept.
     asynchronous = _postgres() and not connection.in_atomic_block
-    for start in range(0, len(ids), batch_size):
-        chunk = ids[start:start + batch_size]
-        with transaction.atomic():
-            if asynchronous:
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            batch = lock_credits(chunk)
-            disbursed: dict[int, list[engine.Disbursement]] = defaultdict(list)
-            for credit_id, number, date, amount in (
-                    Disbursement.objects.filter(credit_id__in=chunk)
-                    .order_by("credit_id", "number")
-                    .values_list("credit_id", "number", "date", "amount")):
-                disbursed[credit_id].append(
-                    engine.Disbursement(number=number, date=date, amount=amount))
-            events: dict[int, list[engine.Event]] = defaultdict(list)
-            for row in (LedgerEntry.objects.filter(credit_id__in=chunk).order_by("credit_id", "id")
-                        .values_list("credit_id", *engine_io.EVENT_FIELDS)):
-                events[row[0]].append(engine_io.event_from_values(*row[1:]))
-            pairs = [(c, engine_io.state_from_rows(c, disbursements=disbursed[c.pk],
-                                                   events=events[c.pk], calendar=calendar,
-                                                   as_of=as_of)) for c in batch.values()]
-            projections_write(pairs, actor=actor)
+    try:
+        for start in range(0, len(ids), batch_size):
+            chunk = ids[start:start + batch_size]
+            with transaction.atomic():
+                if asynchronous:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                _refresh_batch(chunk, as_of=as_of, actor=actor, calendar=calendar, pool=pool)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
     return len(ids)
+
+
+def _refresh_batch(chunk: list[int], *, as_of: dt.date, actor: Any,
+                   calendar: engine.BusinessCalendar, pool: Any) -> None:
+    batch = lock_credits(chunk)
+    disbursed: dict[int, list[engine.Disbursement]] = defaultdict(list)
+    for credit_id, number, date, amount in (
+            Disbursement.objects.filter(credit_id__in=chunk).order_by("credit_id", "number")
+            .values_list("credit_id", "number", "date", "amount")):
+        disbursed[credit_id].append(engine.Disbursement(number=number, date=date, amount=amount))
+    events: dict[int, list[engine.Event]] = defaultdict(list)
+    for row in (LedgerEntry.objects.filter(credit_id__in=chunk).order_by("credit_id", "id")
+                .values_list("credit_id", *engine_io.EVENT_FIELDS)):
+        events[row[0]].append(engine_io.event_from_values(*row[1:]))
+    stored = _stored_versions(chunk)
+    credits = list(batch.values())
+    items = [(c.pk, c.administrative_status, engine_io.terms_for(c), disbursed[c.pk],
+              events[c.pk], {v: fp for v, (_pk, fp) in stored.get(c.pk, {}).items()})
+             for c in credits]
+    parts = [(start, items[start:start + REFRESH_PART])
+             for start in range(0, len(items), REFRESH_PART)]
+    if pool is None:
+        results = (_project(calendar, as_of, part) for _start, part in parts)
+    else:
+        results = pool.imap(_project_in_worker, [(as_of, part) for _start, part in parts])
+    for (start, part), projections in zip(parts, results, strict=True):
+        projections_apply(credits[start:start + len(part)], projections, actor=actor,
+                          stored=stored)
