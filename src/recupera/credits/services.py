@@ -64,6 +64,24 @@ def lock_credits(ids: Iterable[int]) -> dict[int, Credit]:
     return {c.pk: c for c in rows}
 
 
+def lookups_by_index(*, asynchronous_commit: bool = False) -> None:
+    """For the rest of this transaction (PostgreSQL): plan every lookup through its index.
+
+    Batch writers look rows up by the ids or keys of one batch (≤ a few thousand), for which an
+    index scan is always right; but a big file changes the tables faster than statistics follow
+    (autovacuum's analyze lags, or is off), and with stale statistics the planner chose
+    sequential scans of the whole allocation and operation tables for every batch, which made a
+    100,000-line import quadratic. `enable_seqscan = off` only makes sequential scans
+    expensive: a statement without a usable index still runs. `asynchronous_commit`: see
+    credits_bulk_refresh (only for transactions that write projections alone)."""
+    if not _postgres():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan TO off")
+        if asynchronous_commit:
+            cursor.execute("SET LOCAL synchronous_commit TO off")
+
+
 def lock_credit_ids(ids: Iterable[int]) -> set[int]:
     """lock_credits without loading the rows: SELECT id … FOR UPDATE in ascending id order.
     Returns the ids that exist."""
@@ -671,8 +689,7 @@ def credits_bulk_refresh(*, credits: Iterable[Credit | int], as_of: dt.date, act
             chunk = ids[start:start + batch_size]
             with transaction.atomic():
                 if asynchronous:
-                    with connection.cursor() as cursor:
-                        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                    lookups_by_index(asynchronous_commit=True)
                 _refresh_batch(chunk, as_of=as_of, actor=actor, calendar=calendar, pool=pool)
     finally:
         if pool is not None:

@@ -192,10 +192,11 @@ def _apply_chunk_with_retry(*, actor: Any, imp: PaymentImport, rows: list[Parsed
 
 def _apply_chunk(*, actor: Any, imp: PaymentImport, rows: list[ParsedRow],
                  replay_now: bool = True) -> list[Problem]:
-    from recupera.credits.services import credits_bulk_refresh, lock_credit_ids
+    from recupera.credits.services import credits_bulk_refresh, lock_credit_ids, lookups_by_index
 
     problems: list[Problem] = []
     with transaction.atomic():
+        lookups_by_index()
         credits = lock_credit_ids(r.credit_id for r in rows if r.credit_id is not None)
         ordered = sorted(rows, key=lambda r: (r.agreement.pk, r.operation_key))
         _operations_insert(imp, ordered, credits)
