@@ -56,9 +56,14 @@ def imported_credits_refresh(*, actor: Any, payment_import: PaymentImport) -> in
     still wait for it. Returns how many were replayed."""
     from recupera.credits.services import credits_bulk_refresh
 
-    pending = list(Credit.objects.filter(
-        has_new_events=True, bank_operations__payment_import=payment_import)
-        .values_list("pk", flat=True).distinct())
+    # Two lookups by index (the operations of this import, then those credits by id) rather
+    # than one join: with statistics taken before the import (has_new_events "never true") the
+    # planner ran the join as a nested loop over the whole import for every credit.
+    paid = sorted(set(BankOperation.objects.filter(
+        payment_import=payment_import, credit__isnull=False).values_list("credit_id", flat=True)))
+    pending = [pk for start in range(0, len(paid), 5000)
+               for pk, waiting in Credit.objects.filter(pk__in=paid[start:start + 5000])
+               .values_list("pk", "has_new_events") if waiting]
     if pending:
         credits_bulk_refresh(credits=pending, as_of=payment_import.business_date, actor=actor)
     return len(pending)
