@@ -105,28 +105,40 @@ def _decimal(value: Any) -> Decimal | None:
     return Decimal(str(value))
 
 
-def event_for(entry: LedgerEntry) -> engine.Event:
-    """One ledger entry as an engine Event. id = the entry's id; seq = the entry's id (the
-    posting order); `params` carries mode (prepayment), component (discount) and new_* /
-    capitalize_interest (restructure)."""
-    p = entry.params or {}
+# The LedgerEntry columns an Event is made of, in event_from_values' order.
+EVENT_FIELDS = ("id", "kind", "value_date", "amount", "reverses_id", "params", "channel")
+
+
+def event_from_values(pk: int, kind: str, value_date: dt.date, amount: Decimal,
+                      reverses_id: int | None, params: dict[str, Any] | None,
+                      channel: str) -> engine.Event:
+    """One ledger entry's columns (EVENT_FIELDS) as an engine Event. id = the entry's id;
+    seq = the entry's id (the posting order); `params` carries mode (prepayment), component
+    (discount) and new_* / capitalize_interest (restructure)."""
+    p = params or {}
     term = p.get("new_term_months")
     return engine.Event(
-        id=str(entry.pk),
-        kind=entry.kind,  # type: ignore[arg-type]
-        value_date=entry.value_date,
-        seq=entry.pk,
-        amount=entry.amount,
-        reverses=str(entry.reverses_id) if entry.reverses_id else None,
+        id=str(pk),
+        kind=kind,  # type: ignore[arg-type]
+        value_date=value_date,
+        seq=pk,
+        amount=amount,
+        reverses=str(reverses_id) if reverses_id else None,
         mode=p.get("mode") or None,
         component=p.get("component") or None,
-        channel=entry.channel or "",
+        channel=channel or "",
         new_rate=_decimal(p.get("new_rate")),
         new_term_months=int(term) if term not in (None, "") else None,
         new_first_due_date=_date(p.get("new_first_due_date")),
         new_principal=_decimal(p.get("new_principal")),
         capitalize_interest=bool(p.get("capitalize_interest", False)),
     )
+
+
+def event_for(entry: LedgerEntry) -> engine.Event:
+    """One ledger entry as an engine Event (event_from_values of its columns)."""
+    return event_from_values(entry.pk, entry.kind, entry.value_date, entry.amount,
+                             entry.reverses_id, entry.params, entry.channel)
 
 
 def entry_id_of(event_id: str) -> int:
@@ -172,8 +184,13 @@ def credit_state(credit: Credit, *, as_of: dt.date,
 def status_for(credit: Credit, state: engine.CreditState) -> str:
     """The displayed status: the administrative status if set, else the engine's mapped one.
     A credit with nothing disbursed yet is "en estudios"."""
-    if credit.administrative_status:
-        return credit.administrative_status
+    return status_from(credit.administrative_status, state)
+
+
+def status_from(administrative_status: str, state: engine.CreditState) -> str:
+    """status_for with the credit's administrative status given (no model needed)."""
+    if administrative_status:
+        return administrative_status
     if state.principal_disbursed == 0 and not state.installments:
         return Credit.Status.STUDYING
     return FINANCIAL_TO_STATUS[state.status]

@@ -247,6 +247,10 @@ class ScheduleVersion(models.Model):
     rate = models.DecimalField(_("tasa"), **RATE)
     installment_amount = models.DecimalField(_("mensualidad"), **MONEY)
     reason = models.CharField(_("motivo"), max_length=20, default="original")
+    # Hash of the engine's schedule this row was written from (credits.services): a replay
+    # compares it instead of loading the installments; "" (older rows) means "rewrite".
+    fingerprint = models.CharField(_("huella"), max_length=32, blank=True, default="",
+                                   editable=False)
 
     class Meta:
         verbose_name = _("tabla de amortización")

@@ -8,8 +8,12 @@ rewritten by `credit_refresh` in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +41,7 @@ from recupera.credits.models import (
 
 ZERO = Decimal("0")
 BATCH = 500
+REFRESH_BATCH = 1000  # credits per transaction of credits_bulk_refresh
 # Entry kinds that carry money received or charged: their amount must be positive.
 MONEY_KINDS = {LedgerEntry.Kind.PAYMENT, LedgerEntry.Kind.PREPAYMENT, LedgerEntry.Kind.PAYOFF,
                LedgerEntry.Kind.FEE, LedgerEntry.Kind.DISCOUNT}
@@ -57,6 +62,32 @@ def lock_credits(ids: Iterable[int]) -> dict[int, Credit]:
     rows = (Credit.objects.select_for_update(of=("self",)).select_related("product")
             .filter(pk__in=ordered).order_by("pk"))
     return {c.pk: c for c in rows}
+
+
+def lookups_by_index(*, asynchronous_commit: bool = False) -> None:
+    """For the rest of this transaction (PostgreSQL): plan every lookup through its index.
+
+    Batch writers look rows up by the ids or keys of one batch (≤ a few thousand), for which an
+    index scan is always right; but a big file changes the tables faster than statistics follow
+    (autovacuum's analyze lags, or is off), and with stale statistics the planner chose
+    sequential scans of the whole allocation and operation tables for every batch, which made a
+    100,000-line import quadratic. `enable_seqscan = off` only makes sequential scans
+    expensive: a statement without a usable index still runs. `asynchronous_commit`: see
+    credits_bulk_refresh (only for transactions that write projections alone)."""
+    if not _postgres():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan TO off")
+        if asynchronous_commit:
+            cursor.execute("SET LOCAL synchronous_commit TO off")
+
+
+def lock_credit_ids(ids: Iterable[int]) -> set[int]:
+    """lock_credits without loading the rows: SELECT id … FOR UPDATE in ascending id order.
+    Returns the ids that exist."""
+    ordered = sorted(set(ids))
+    return set(Credit.objects.select_for_update().filter(pk__in=ordered).order_by("pk")
+               .values_list("pk", flat=True))
 
 
 # --- credits ----------------------------------------------------------------------------------
@@ -355,101 +386,205 @@ def _copy_cached(source: Credit, target: Credit) -> None:
             setattr(target, name, getattr(source, name))
 
 
-def _schedule_key(s: engine.Schedule) -> tuple[Any, ...]:
-    return (s.version, s.starts_on, to_money(s.principal), s.rate.normalize(),
-            to_money(s.installment_amount), s.reason[:20],
-            tuple((i.number, i.due_date, i.effective_due_date, to_money(i.principal),
-                   to_money(i.interest)) for i in s.installments))
-
-
-def _stored_key(v: ScheduleVersion) -> tuple[Any, ...]:
-    return (v.version, v.starts_on, v.principal, v.rate.normalize(), v.installment_amount,
-            v.reason, tuple((i.number, i.due_date, i.effective_due_date, i.principal, i.interest)
-                            for i in v.installments.all()))
+def schedule_fingerprint(s: engine.Schedule) -> str:
+    """A hash of everything a ScheduleVersion row and its installments store of `s`. The engine
+    is deterministic, so the same schedule gives the same hash; a schedule that prints its
+    amounts differently (232.0 vs 232.00) only costs an unneeded rewrite, never a stale row."""
+    parts = [f"{s.version}|{s.starts_on}|{s.principal}|{s.rate}|{s.installment_amount}|"
+             f"{s.reason[:20]}"]
+    parts += [f"{i.number},{i.due_date},{i.effective_due_date},{i.principal},{i.interest}"
+              for i in s.installments]
+    return hashlib.blake2b(";".join(parts).encode(), digest_size=16).hexdigest()
 
 
 def _db_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
 def _insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """INSERT many projection rows with executemany: the projections are rewritten often and
-    Django's bulk_create spends most of its time building model instances."""
+    """INSERT many projection rows: COPY on PostgreSQL, executemany elsewhere (the projections
+    are rewritten often and Django's bulk_create spends most of its time building instances)."""
     if not rows:
         return
     meta = model._meta
-    columns = ", ".join(connection.ops.quote_name(meta.get_field(f).column) for f in fields)
-    sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(f).column) for f in fields)
     with connection.cursor() as cursor:
+        if _postgres():
+            with cursor.cursor.copy(
+                    f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = (f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+               f"VALUES ({', '.join(['%s'] * len(fields))})")
         for start in range(0, len(rows), BATCH * 10):
             cursor.executemany(sql, [tuple(_db_value(v) for v in row)
                                      for row in rows[start:start + BATCH * 10]])
 
 
+# The cached columns with their PostgreSQL array types (for one UPDATE … FROM unnest(…)).
+_CACHED_TYPES = {"status": "text", "state_as_of": "date", "days_past_due": "int", "bucket": "text",
+                 "principal_disbursed": "numeric", "principal_outstanding": "numeric",
+                 "total_overdue": "numeric", "payoff_amount": "numeric",
+                 "credit_balance": "numeric", "next_due_date": "date", "has_new_events": "bool"}
+
+
+def _plain(value: Any, pg_type: str) -> Any:
+    # A TextChoices member is a str subclass that psycopg would dump as an enum name.
+    return str(value) if pg_type == "text" and value is not None else value
+
+
 def _update_cached(credits: list[Credit]) -> None:
-    """UPDATE the cached columns of many credits (executemany, one statement per row)."""
+    """UPDATE the cached columns of many credits: on PostgreSQL one statement for all of them
+    (UPDATE … FROM unnest(arrays)), touching only the rows whose values changed; elsewhere
+    executemany."""
     if not credits:
         return
     meta = Credit._meta
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(meta.get_field(f).column)} = %s" for f in CACHED_FIELDS)
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    cols = [quote(meta.get_field(f).column) for f in CACHED_FIELDS]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [
+        if _postgres():
+            arrays = ", ".join(f"%s::{_CACHED_TYPES[f]}[]" for f in CACHED_FIELDS)
+            names = ", ".join(f"v_{f}" for f in CACHED_FIELDS)
+            sets = ", ".join(f"{col} = v.v_{f}" for col, f in zip(cols, CACHED_FIELDS, strict=True))
+            changed = " OR ".join(f"c.{col} IS DISTINCT FROM v.v_{f}"
+                                  for col, f in zip(cols, CACHED_FIELDS, strict=True))
+            cursor.execute(
+                f"UPDATE {table} AS c SET {sets} FROM unnest(%s::bigint[], {arrays}) "
+                f"AS v(v_id, {names}) WHERE c.{pk} = v.v_id AND ({changed})",
+                [[c.pk for c in credits]]
+                + [[_plain(getattr(c, f), _CACHED_TYPES[f]) for c in credits]
+                   for f in CACHED_FIELDS])
+            return
+        assignments = ", ".join(f"{col} = %s" for col in cols)
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", [
             tuple(_db_value(getattr(c, f)) for f in CACHED_FIELDS) + (c.pk,) for c in credits])
+
+
+ALLOCATION_FIELDS = ["credit_id", "entry_id", "posting_kind", "value_date", "installment",
+                     "schedule_version", "component", "amount"]
+
+
+@dataclass(frozen=True, slots=True)
+class Projection:
+    """What projections_write stores of one credit's replay, computed without the database
+    (so it can be computed in a worker process): the displayed status, the cached columns
+    after it, the allocation rows in posting order, and the schedules as (version, fingerprint,
+    schedule), the schedule left out (None) when its fingerprint equals the stored one."""
+
+    credit_id: int
+    status: str
+    cached: tuple[Any, ...]  # CACHED_FIELDS[1:-1]: state_as_of … next_due_date
+    allocations: list[tuple[Any, ...]]
+    schedules: list[tuple[int, str, engine.Schedule | None]]
+
+
+def projection_of(credit_id: int, administrative_status: str, state: engine.CreditState,
+                  known: dict[int, str] | None = None) -> Projection:
+    """The Projection of `state`; `known` = {version: fingerprint} already stored."""
+    known = known or {}
+    schedules = []
+    for s in state.schedules:
+        fingerprint = schedule_fingerprint(s)
+        schedules.append((s.version, fingerprint,
+                          None if known.get(s.version) == fingerprint else s))
+    return Projection(
+        credit_id=credit_id,
+        status=str(engine_io.status_from(administrative_status, state)),
+        cached=(state.as_of, state.days_past_due, state.bucket,
+                to_money(state.principal_disbursed), to_money(state.principal_outstanding),
+                to_money(state.total_overdue), to_money(state.payoff_amount),
+                to_money(state.credit_balance), state.next_due_date),
+        allocations=[(credit_id, engine_io.entry_id_of(posting.event_id), posting.kind[:14],
+                      posting.value_date, a.installment, a.schedule_version, a.component[:24],
+                      to_money(a.amount))
+                     for posting in state.postings for a in posting.allocations],
+        schedules=schedules)
+
+
+def _stored_versions(ids: list[int]) -> dict[int, dict[int, tuple[int, str]]]:
+    """{credit_id: {version: (ScheduleVersion pk, fingerprint)}}, one query."""
+    stored: dict[int, dict[int, tuple[int, str]]] = defaultdict(dict)
+    for pk, credit_id, version, fingerprint in ScheduleVersion.objects.filter(
+            credit_id__in=ids).values_list("pk", "credit_id", "version", "fingerprint"):
+        stored[credit_id][version] = (pk, fingerprint)
+    return stored
 
 
 def projections_write(pairs: list[tuple[Credit, engine.CreditState]], *, actor: Any,
                       schedules_loaded: bool = False) -> None:
-    """Rewrite the projections of `pairs` (credit, state) in bulk: changed schedule versions,
-    all allocations, the cached columns, and an audit row for each status change."""
-    ids = [c.pk for c, _s in pairs]
-    stored: dict[int, dict[int, ScheduleVersion]] = defaultdict(dict)
-    if not schedules_loaded:
-        for v in ScheduleVersion.objects.filter(credit_id__in=ids).prefetch_related("installments"):
-            stored[v.credit_id][v.version] = v
+    """Write the projections of `pairs` (credit, state) in bulk, rewriting only what changed:
+
+    - schedule versions (and their installments) whose fingerprint differs from the engine's;
+    - allocations: when the stored ones are the first rows of the new replay's (same order, to
+      the cent), only the new rows are appended; otherwise the credit's allocations are
+      deleted and written again. Either way the table ends exactly as a full rewrite leaves it;
+    - the cached columns (one UPDATE on PostgreSQL) and an audit row per status change.
+
+    A handful of statements per call whatever the number of credits. `schedules_loaded` is
+    accepted for older callers and ignored (the fingerprints are always read, one query)."""
+    del schedules_loaded
+    stored = _stored_versions([c.pk for c, _s in pairs])
+    projections = [projection_of(c.pk, c.administrative_status, state,
+                                 {v: fp for v, (_pk, fp) in stored.get(c.pk, {}).items()})
+                   for c, state in pairs]
+    projections_apply([c for c, _s in pairs], projections, actor=actor, stored=stored)
+
+
+def projections_apply(credits: list[Credit], projections: list[Projection], *, actor: Any,
+                      stored: dict[int, dict[int, tuple[int, str]]]) -> None:
+    """The database half of projections_write: `projections[i]` is `credits[i]`'s; `stored`
+    the schedule versions read before the projections were made (_stored_versions)."""
+    ids = [c.pk for c in credits]
+    have_allocations: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in Allocation.objects.filter(credit_id__in=ids).order_by("credit_id", "id").values_list(
+            *ALLOCATION_FIELDS):
+        have_allocations[row[0]].append(row)
 
     drop_versions: list[int] = []
     new_versions: list[tuple[ScheduleVersion, engine.Schedule]] = []
+    rewrite_allocations: list[int] = []
     allocations: list[tuple[Any, ...]] = []
     audits: list[AuditEntry] = []
-    for credit, state in pairs:
+    for credit, p in zip(credits, projections, strict=True):
         have = stored.get(credit.pk, {})
-        want = {s.version: s for s in state.schedules}
-        for version, row in have.items():
-            if version not in want or _stored_key(row) != _schedule_key(want[version]):
-                drop_versions.append(row.pk)
-        for version, s in want.items():
-            if version not in have or _stored_key(have[version]) != _schedule_key(s):
+        want = {version: (fingerprint, s) for version, fingerprint, s in p.schedules}
+        for version, (pk, fingerprint) in have.items():
+            if version not in want or want[version][0] != fingerprint:
+                drop_versions.append(pk)
+        for version, (fingerprint, s) in want.items():
+            if version not in have or have[version][1] != fingerprint:
+                assert s is not None, "a changed schedule travels with its projection"
                 new_versions.append((ScheduleVersion(
                     credit_id=credit.pk, version=s.version, starts_on=s.starts_on,
                     principal=to_money(s.principal), rate=s.rate,
-                    installment_amount=to_money(s.installment_amount), reason=s.reason[:20]), s))
-        for posting in state.postings:
-            for a in posting.allocations:
-                allocations.append((
-                    credit.pk, engine_io.entry_id_of(posting.event_id), posting.kind[:14],
-                    posting.value_date, a.installment, a.schedule_version, a.component[:24],
-                    to_money(a.amount)))
+                    installment_amount=to_money(s.installment_amount), reason=s.reason[:20],
+                    fingerprint=fingerprint), s))
+        old = have_allocations.get(credit.pk, [])
+        if p.allocations[:len(old)] == old:
+            allocations.extend(p.allocations[len(old):])
+        else:
+            rewrite_allocations.append(credit.pk)
+            allocations.extend(p.allocations)
         before_status = credit.status
-        credit.status = engine_io.status_for(credit, state)
-        credit.state_as_of = state.as_of
-        credit.days_past_due = state.days_past_due
-        credit.bucket = state.bucket
-        credit.principal_disbursed = to_money(state.principal_disbursed)
-        credit.principal_outstanding = to_money(state.principal_outstanding)
-        credit.total_overdue = to_money(state.total_overdue)
-        credit.payoff_amount = to_money(state.payoff_amount)
-        credit.credit_balance = to_money(state.credit_balance)
-        credit.next_due_date = state.next_due_date
+        credit.status = p.status
+        (credit.state_as_of, credit.days_past_due, credit.bucket, credit.principal_disbursed,
+         credit.principal_outstanding, credit.total_overdue, credit.payoff_amount,
+         credit.credit_balance, credit.next_due_date) = p.cached
         credit.has_new_events = False
         if before_status != credit.status:
             audits.append(AuditEntry(
                 actor=actor if getattr(actor, "pk", None) else None, action="credito.estado",
                 object_type=credit._meta.label_lower, object_id=str(credit.pk),
                 object_repr=str(credit)[:200], before={"status": before_status},
-                after={"status": str(credit.status), "as_of": state.as_of.isoformat()}))
+                after={"status": str(credit.status), "as_of": credit.state_as_of.isoformat()}))
 
     if drop_versions:
         Installment.objects.filter(schedule_id__in=drop_versions).delete()
@@ -463,10 +598,10 @@ def projections_write(pairs: list[tuple[Credit, engine.CreditState]], *, actor: 
              to_money(i.interest))
             for row, (_v, s) in zip(created, new_versions, strict=True) for i in s.installments
         ])
-    Allocation.objects.filter(credit_id__in=ids).delete()
-    _insert_rows(Allocation, ["credit_id", "entry_id", "posting_kind", "value_date", "installment",
-                              "schedule_version", "component", "amount"], allocations)
-    _update_cached([c for c, _s in pairs])
+    if rewrite_allocations:
+        Allocation.objects.filter(credit_id__in=rewrite_allocations).delete()
+    _insert_rows(Allocation, ALLOCATION_FIELDS, allocations)
+    _update_cached(credits)
     if audits:
         AuditEntry.objects.bulk_create(audits, batch_size=BATCH)
 
@@ -486,26 +621,106 @@ def credit_refresh(*, credit: Credit, as_of: dt.date, actor: Any = None,
     return state
 
 
-def credits_bulk_refresh(*, credits: Iterable[Credit], as_of: dt.date, actor: Any = None,
-                         calendar: engine.BusinessCalendar | None = None) -> int:
-    """Replay many credits at `as_of` in batches (a handful of queries per batch of 500) and
-    rewrite their projections with bulk inserts and updates. Returns how many were refreshed."""
+# --- replaying many credits ------------------------------------------------------------------
+# Credits per transaction of credits_bulk_refresh; inside one, the engine work is cut in parts
+# of REFRESH_PART credits so that, with workers, the first parts are written while the workers
+# replay the next ones.
+REFRESH_BATCH = 1000
+REFRESH_PART = 250
+# Below this many credits a refresh replays in this process (a pool costs a fork).
+PARALLEL_MIN = 4000
+_worker_calendar: engine.BusinessCalendar | None = None
+
+
+def replay_workers() -> int:
+    """Worker processes for big refreshes: RECUPERA_REPLAY_WORKERS, default min(2, CPUs);
+    0 or 1 = replay in this process."""
+    value = os.environ.get("RECUPERA_REPLAY_WORKERS")
+    return int(value) if value not in (None, "") else min(2, os.cpu_count() or 1)
+
+
+def _init_worker(calendar: engine.BusinessCalendar) -> None:
+    global _worker_calendar
+    _worker_calendar = calendar
+
+
+def _project(calendar: engine.BusinessCalendar, as_of: dt.date,
+             items: list[tuple[Any, ...]]) -> list[Projection]:
+    """Replay `items` (credit_id, administrative_status, terms, disbursements, events,
+    {version: stored fingerprint}) through the engine: pure, no database."""
+    return [projection_of(credit_id, administrative_status,
+                          engine.credit_state(terms=terms, disbursements=disbursements,
+                                              events=events, calendar=calendar, as_of=as_of),
+                          known)
+            for credit_id, administrative_status, terms, disbursements, events, known in items]
+
+
+def _project_in_worker(args: tuple[dt.date, list[tuple[Any, ...]]]) -> list[Projection]:
+    assert _worker_calendar is not None
+    return _project(_worker_calendar, *args)
+
+
+def credits_bulk_refresh(*, credits: Iterable[Credit | int], as_of: dt.date, actor: Any = None,
+                         calendar: engine.BusinessCalendar | None = None,
+                         batch_size: int = REFRESH_BATCH, workers: int | None = None) -> int:
+    """Replay many credits (instances or ids) at `as_of` in batches of `batch_size` and write
+    their projections. Each batch is one transaction that first locks its credits (lock_credits:
+    ascending ids), so a posting that commits meanwhile is never overwritten by a stale replay;
+    a few queries per batch, no ORM instances for disbursements and entries.
+
+    The engine is pure, so with `workers` > 1 (default replay_workers() when there are at least
+    PARALLEL_MIN credits) it runs in a pool of forked processes that receive the loaded rows
+    and return Projections, while this process writes the parts already replayed: the same
+    functions compute the same answer, only elsewhere. Returns how many were refreshed."""
     calendar = calendar or engine_io.business_calendar()
-    ids = sorted({c.pk for c in credits})
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
-        with transaction.atomic():
-            batch = list(Credit.objects.filter(pk__in=chunk).select_related("product")
-                         .order_by("pk"))
-            disbursed: dict[int, list[engine.Disbursement]] = defaultdict(list)
-            for d in Disbursement.objects.filter(credit_id__in=chunk).order_by("credit_id", "number"):
-                disbursed[d.credit_id].append(
-                    engine.Disbursement(number=d.number, date=d.date, amount=d.amount))
-            events: dict[int, list[engine.Event]] = defaultdict(list)
-            for e in LedgerEntry.objects.filter(credit_id__in=chunk).order_by("credit_id", "id"):
-                events[e.credit_id].append(engine_io.event_for(e))
-            pairs = [(c, engine_io.state_from_rows(c, disbursements=disbursed[c.pk],
-                                                   events=events[c.pk], calendar=calendar,
-                                                   as_of=as_of)) for c in batch]
-            projections_write(pairs, actor=actor)
+    ids = sorted({c if isinstance(c, int) else c.pk for c in credits})
+    if workers is None:
+        workers = replay_workers() if len(ids) >= PARALLEL_MIN else 1
+    pool = (multiprocessing.get_context("fork").Pool(workers, _init_worker, (calendar,))
+            if workers > 1 and ids else None)
+    # Its own transactions only write projections (a cache of the engine's answer) and clear
+    # has_new_events: if the server crashes before such a commit reaches the disk, the whole
+    # batch is lost together and the credits still say has_new_events, so the next replay
+    # (or the daily close) writes them again. So they need not wait for the WAL flush. Inside
+    # a caller's transaction (a posting) the caller's durability is kept.
+    asynchronous = _postgres() and not connection.in_atomic_block
+    try:
+        for start in range(0, len(ids), batch_size):
+            chunk = ids[start:start + batch_size]
+            with transaction.atomic():
+                if asynchronous:
+                    lookups_by_index(asynchronous_commit=True)
+                _refresh_batch(chunk, as_of=as_of, actor=actor, calendar=calendar, pool=pool)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
     return len(ids)
+
+
+def _refresh_batch(chunk: list[int], *, as_of: dt.date, actor: Any,
+                   calendar: engine.BusinessCalendar, pool: Any) -> None:
+    batch = lock_credits(chunk)
+    disbursed: dict[int, list[engine.Disbursement]] = defaultdict(list)
+    for credit_id, number, date, amount in (
+            Disbursement.objects.filter(credit_id__in=chunk).order_by("credit_id", "number")
+            .values_list("credit_id", "number", "date", "amount")):
+        disbursed[credit_id].append(engine.Disbursement(number=number, date=date, amount=amount))
+    events: dict[int, list[engine.Event]] = defaultdict(list)
+    for row in (LedgerEntry.objects.filter(credit_id__in=chunk).order_by("credit_id", "id")
+                .values_list("credit_id", *engine_io.EVENT_FIELDS)):
+        events[row[0]].append(engine_io.event_from_values(*row[1:]))
+    stored = _stored_versions(chunk)
+    credits = list(batch.values())
+    items = [(c.pk, c.administrative_status, engine_io.terms_for(c), disbursed[c.pk],
+              events[c.pk], {v: fp for v, (_pk, fp) in stored.get(c.pk, {}).items()})
+             for c in credits]
+    parts = [(start, items[start:start + REFRESH_PART])
+             for start in range(0, len(items), REFRESH_PART)]
+    if pool is None:
+        results = (_project(calendar, as_of, part) for _start, part in parts)
+    else:
+        results = pool.imap(_project_in_worker, [(as_of, part) for _start, part in parts])
+    for (start, part), projections in zip(parts, results, strict=True):
+        projections_apply(credits[start:start + len(part)], projections, actor=actor,
+                          stored=stored)

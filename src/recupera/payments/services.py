@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import CharField, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -56,8 +56,14 @@ def imported_credits_refresh(*, actor: Any, payment_import: PaymentImport) -> in
     still wait for it. Returns how many were replayed."""
     from recupera.credits.services import credits_bulk_refresh
 
-    pending = list(Credit.objects.filter(
-        has_new_events=True, bank_operations__payment_import=payment_import).distinct())
+    # Two lookups by index (the operations of this import, then those credits by id) rather
+    # than one join: with statistics taken before the import (has_new_events "never true") the
+    # planner ran the join as a nested loop over the whole import for every credit.
+    paid = sorted(set(BankOperation.objects.filter(
+        payment_import=payment_import, credit__isnull=False).values_list("credit_id", flat=True)))
+    pending = [pk for start in range(0, len(paid), 5000)
+               for pk, waiting in Credit.objects.filter(pk__in=paid[start:start + 5000])
+               .values_list("pk", "has_new_events") if waiting]
     if pending:
         credits_bulk_refresh(credits=pending, as_of=payment_import.business_date, actor=actor)
     return len(pending)
@@ -191,25 +197,14 @@ def _apply_chunk_with_retry(*, actor: Any, imp: PaymentImport, rows: list[Parsed
 
 def _apply_chunk(*, actor: Any, imp: PaymentImport, rows: list[ParsedRow],
                  replay_now: bool = True) -> list[Problem]:
-    from recupera.credits.services import credits_bulk_refresh, lock_credits
+    from recupera.credits.services import credits_bulk_refresh, lock_credit_ids, lookups_by_index
 
     problems: list[Problem] = []
     with transaction.atomic():
-        credits = lock_credits(r.credit_id for r in rows if r.credit_id is not None)
+        lookups_by_index()
+        credits = lock_credit_ids(r.credit_id for r in rows if r.credit_id is not None)
         ordered = sorted(rows, key=lambda r: (r.agreement.pk, r.operation_key))
-        BankOperation.objects.bulk_create([
-            BankOperation(
-                agreement_id=r.agreement.pk, operation_key=r.operation_key, payment_import_id=imp.pk,
-                line_number=r.line_number, value_date=r.value_date, amount=r.amount,
-                reference=r.reference, concept=r.concept, payment_type=r.payment_type,
-                branch=r.branch, raw=r.raw, channel=imp.layout.channel,
-                status=(BankOperation.Status.APPLIED if r.credit_id in credits
-                        else BankOperation.Status.UNIDENTIFIED),
-                unidentified_reason=("" if r.credit_id in credits else r.unidentified_reason[:200]),
-                credit_id=r.credit_id if r.credit_id in credits else None,
-                match=r.match if r.credit_id in credits else "",
-            ) for r in ordered
-        ], ignore_conflicts=True, batch_size=1000)
+        _operations_insert(imp, ordered, credits)
         stored: dict[tuple[int, str], tuple[int, int | None, int | None, int | None, str]] = {}
         keys_by_agreement: dict[int, list[str]] = {}
         for r in rows:
@@ -245,32 +240,10 @@ def _apply_chunk(*, actor: Any, imp: PaymentImport, rows: list[ParsedRow],
                 to_post.append((op_id, r))
 
         if to_post:
-            entries = LedgerEntry.objects.bulk_create([
-                LedgerEntry(credit_id=r.credit_id, kind=LedgerEntry.Kind.PAYMENT,
-                            value_date=r.value_date, amount=r.amount, channel=imp.layout.channel,
-                            natural_key=f"banco:{op_id}",
-                            created_by=actor if getattr(actor, "pk", None) else None)
-                for op_id, r in to_post], batch_size=1000)
-            AuditEntry.objects.bulk_create([
-                AuditEntry(actor=actor if getattr(actor, "pk", None) else None,
-                           action="movimiento.payment", object_type="credits.ledgerentry",
-                           object_id=str(e.pk),
-                           object_repr=f"{e.credit_id} Pago {e.value_date} {e.amount}",
-                           after={"credit_id": e.credit_id, "kind": "payment",
-                                  "value_date": e.value_date.isoformat(), "amount": str(e.amount),
-                                  "channel": e.channel, "natural_key": e.natural_key,
-                                  "import_id": imp.pk})
-                for e in entries], batch_size=1000)
-            # Link each operation to its entry in one statement (natural key "banco:<op id>").
-            BankOperation.objects.filter(pk__in=[op_id for op_id, _r in to_post]).update(
-                ledger_entry_id=Subquery(LedgerEntry.objects.filter(
-                    credit_id=OuterRef("credit_id"),
-                    natural_key=Concat(Value("banco:"), Cast(OuterRef("pk"), CharField())),
-                ).values("pk")[:1]))
+            _entries_post(actor, imp, to_post)
             paid = sorted({r.credit_id for _o, r in to_post})
             if replay_now:
-                credits_bulk_refresh(credits=[credits[cid] for cid in paid],
-                                     as_of=imp.business_date, actor=actor)
+                credits_bulk_refresh(credits=paid, as_of=imp.business_date, actor=actor)
             else:  # replayed right after the file (or by the daily close): see payment_import_run
                 Credit.objects.filter(pk__in=paid).update(has_new_events=True)
 
@@ -282,6 +255,118 @@ def _apply_chunk(*, actor: Any, imp: PaymentImport, rows: list[ParsedRow],
             unidentified_count=F("unidentified_count") + unidentified,
             unidentified_amount=F("unidentified_amount") + unidentified_amount)
     return problems
+
+
+def _operation_values(imp: PaymentImport, r: ParsedRow, credits: set[int]) -> dict[str, Any]:
+    known = r.credit_id in credits
+    return {
+        "agreement_id": r.agreement.pk, "operation_key": r.operation_key,
+        "payment_import_id": imp.pk, "line_number": r.line_number, "value_date": r.value_date,
+        "amount": r.amount, "reference": r.reference, "concept": r.concept,
+        "payment_type": r.payment_type, "branch": r.branch, "raw": r.raw,
+        "channel": imp.layout.channel,
+        "status": BankOperation.Status.APPLIED.value if known
+        else BankOperation.Status.UNIDENTIFIED.value,
+        "unidentified_reason": "" if known else r.unidentified_reason[:200],
+        "credit_id": r.credit_id if known else None,
+        "match": str(r.match) if known else "",
+    }
+
+
+# Column -> PostgreSQL array type, for INSERT … SELECT FROM unnest(…) of bank operations.
+_OPERATION_TYPES = {
+    "agreement_id": "bigint", "operation_key": "text", "payment_import_id": "bigint",
+    "line_number": "int", "value_date": "date", "amount": "numeric", "reference": "text",
+    "concept": "text", "payment_type": "text", "branch": "text", "raw": "text", "channel": "text",
+    "status": "text", "unidentified_reason": "text", "credit_id": "bigint", "match": "text",
+}
+
+
+def _operations_insert(imp: PaymentImport, ordered: list[ParsedRow], credits: set[int]) -> None:
+    """Insert the chunk's operations, sorted by (agreement, key), skipping keys already taken
+    (INSERT … ON CONFLICT DO NOTHING: a concurrent import's insert of the same key makes this
+    one wait for it, then skip). PostgreSQL: one statement from arrays; elsewhere bulk_create."""
+    values = [_operation_values(imp, r, credits) for r in ordered]
+    if connection.vendor != "postgresql":
+        BankOperation.objects.bulk_create([BankOperation(**v) for v in values],
+                                          ignore_conflicts=True, batch_size=1000)
+        return
+    if not values:
+        return
+    names = list(_OPERATION_TYPES)
+    q = connection.ops.quote_name
+    columns = ", ".join(q(BankOperation._meta.get_field(n).column) for n in names)
+    arrays = ", ".join(f"%s::{t}[]" for t in _OPERATION_TYPES.values())
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {q(BankOperation._meta.db_table)} ({columns}, created_at) "
+            f"SELECT {', '.join('u.' + n for n in names)}, %s FROM unnest({arrays}) WITH ORDINALITY "
+            f"AS u({', '.join(names)}, n) ORDER BY n "
+            f"ON CONFLICT (agreement_id, operation_key) DO NOTHING",
+            [timezone.now(), *[[v[n] for v in values] for n in names]])
+
+
+def _entries_post(actor: Any, imp: PaymentImport, to_post: list[tuple[int, ParsedRow]]) -> None:
+    """Post one payment entry per operation (natural key "banco:<op id>"), its audit row, and
+    link the operation to it. PostgreSQL: one statement (data-modifying CTEs) for all three;
+    elsewhere bulk_create + an UPDATE."""
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    channel = imp.layout.channel
+    if connection.vendor != "postgresql":
+        entries = LedgerEntry.objects.bulk_create([
+            LedgerEntry(credit_id=r.credit_id, kind=LedgerEntry.Kind.PAYMENT,
+                        value_date=r.value_date, amount=r.amount, channel=channel,
+                        natural_key=f"banco:{op_id}", created_by_id=actor_id)
+            for op_id, r in to_post], batch_size=1000)
+        AuditEntry.objects.bulk_create([
+            AuditEntry(actor_id=actor_id, action="movimiento.payment",
+                       object_type="credits.ledgerentry", object_id=str(e.pk),
+                       object_repr=f"{e.credit_id} Pago {e.value_date} {e.amount}",
+                       after={"credit_id": e.credit_id, "kind": "payment",
+                              "value_date": e.value_date.isoformat(), "amount": str(e.amount),
+                              "channel": e.channel, "natural_key": e.natural_key,
+                              "import_id": imp.pk})
+            for e in entries], batch_size=1000)
+        # Link each operation to its entry in one statement (natural key "banco:<op id>").
+        BankOperation.objects.filter(pk__in=[op_id for op_id, _r in to_post]).update(
+            ledger_entry_id=Subquery(LedgerEntry.objects.filter(
+                credit_id=OuterRef("credit_id"),
+                natural_key=Concat(Value("banco:"), Cast(OuterRef("pk"), CharField())),
+            ).values("pk")[:1]))
+        return
+    q = connection.ops.quote_name
+    ledger, audit = q(LedgerEntry._meta.db_table), q(AuditEntry._meta.db_table)
+    ops = q(BankOperation._meta.db_table)
+    now = timezone.now()
+    with connection.cursor() as cur:
+        cur.execute(f"""
+            WITH u AS (
+                SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::numeric[])
+                    WITH ORDINALITY AS u(op_id, credit_id, value_date, amount, n)),
+            e AS (
+                INSERT INTO {ledger} (credit_id, kind, value_date, amount, channel, natural_key,
+                                      params, reason, created_by_id, created_at)
+                SELECT credit_id, 'payment', value_date, amount, %s, 'banco:' || op_id,
+                       '{{}}'::jsonb, '', %s, %s
+                FROM u ORDER BY n
+                RETURNING id, credit_id, value_date, amount, natural_key),
+            a AS (
+                INSERT INTO {audit} (at, actor_id, action, object_type, object_id, object_repr,
+                                     after)
+                SELECT %s, %s, 'movimiento.payment', 'credits.ledgerentry', e.id::text,
+                       e.credit_id || ' Pago ' || to_char(e.value_date, 'YYYY-MM-DD') || ' '
+                           || e.amount::text,
+                       jsonb_build_object('credit_id', e.credit_id, 'kind', 'payment',
+                           'value_date', to_char(e.value_date, 'YYYY-MM-DD'),
+                           'amount', e.amount::text, 'channel', %s,
+                           'natural_key', e.natural_key, 'import_id', %s)
+                FROM e ORDER BY e.id)
+            UPDATE {ops} AS b SET ledger_entry_id = e.id FROM e
+            WHERE e.natural_key = 'banco:' || b.id AND b.id = ANY(%s::bigint[])""", [
+            [op_id for op_id, _r in to_post], [r.credit_id for _o, r in to_post],
+            [r.value_date for _o, r in to_post], [r.amount for _o, r in to_post],
+            channel, actor_id, now, now, actor_id, channel, imp.pk,
+            [op_id for op_id, _r in to_post]])
 
 
 def payment_file_import(*, actor: Any, layout: FileLayout, name: str, content: bytes,
