@@ -108,6 +108,11 @@ def test_write_off_request_then_document_upload_then_committee(client_for, overd
     assert response.status_code == 302
     overdue_credit.refresh_from_db()
     assert overdue_credit.administrative_status == "castigado"
+    # The credit page says so where the bucket badge stood (nothing is owed on the books, so
+    # the bucket alone would read «Al corriente»).
+    credit_page = client.get(reverse("credits:detail", args=[overdue_credit.folio])).content.decode()
+    assert 'id="estado-castigado"' in credit_page
+    assert ">Al corriente<" not in credit_page
 
 
 def test_special_request_needs_propose_permission(client_for, overdue_credit, auditor):
