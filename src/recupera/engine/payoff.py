@@ -128,6 +128,21 @@ def settle(
     for row in q.current:
         allocate_to_row(row, d, big, order, allocations)
         close_row(row, d, rebates)
+    cancel_unaccrued_capitalized(q, cancellations)
+    for row, component, take in future_parts(q, order):
+        row.pay(component, take)
+        allocations.append(Allocation(row.number, component, take, row.version))
+    for row in q.future:
+        row.cancel_interest()
+        row.settled = True
+        row.paid_on = d
+        row.closed_by_payoff = True
+    ledger.advance_first_open()
+
+
+def cancel_unaccrued_capitalized(q: PayoffQuote, cancellations: list[Allocation]) -> None:
+    """Cancel the part of the capitalized interest not yet accrued at the quote's date from the
+    principal of the installments not yet due, last installment first (§3.2 before repayment)."""
     unaccrued = q.unaccrued_capitalized
     for row in reversed(q.future):
         if unaccrued <= ZERO:
@@ -139,6 +154,15 @@ def settle(
             cancellations.append(
                 Allocation(row.number, "cancelled_capitalized_interest", take, row.version)
             )
+
+
+def future_parts(q: PayoffQuote, order: tuple[str, ...]) -> list[tuple[Row, str, Decimal]]:
+    """(row, component, amount) that a payoff owes on the installments not yet due, in the
+    product's order within each: their principal and fees, and the current period's interest
+    spread over their interest in due-date order (the last one takes what is left). Paying one
+    component changes only that component's remainder, so the amounts can be taken first and
+    applied after (by `settle`, or written off by `write_off`)."""
+    parts: list[tuple[Row, str, Decimal]] = []
     period = q.period_interest
     last = len(q.future) - 1
     for index, row in enumerate(q.future):
@@ -154,10 +178,5 @@ def settle(
             else:
                 take = ZERO
             if take > ZERO:
-                row.pay(component, take)
-                allocations.append(Allocation(row.number, component, take, row.version))
-        row.cancel_interest()
-        row.settled = True
-        row.paid_on = d
-        row.closed_by_payoff = True
-    ledger.advance_first_open()
+                parts.append((row, component, take))
+    return parts

@@ -42,7 +42,7 @@ from .frozen import allocation as new_allocation
 from .frozen import posting as new_posting
 from .late_interest import accrue
 from .money import CENT, ZERO
-from .payoff import PayoffQuote, quote
+from .payoff import PayoffQuote, cancel_unaccrued_capitalized, future_parts, quote
 from .rows import Ledger, Row
 from .types import Allocation, Event
 
@@ -73,33 +73,8 @@ def _owed_parts(
             amount = row.component_owed(component, d)
             if amount > ZERO:
                 parts.append((row, component, amount))
-    unaccrued = q.unaccrued_capitalized
-    for row in reversed(q.future):
-        if unaccrued <= ZERO:
-            break
-        take = min(unaccrued, row.unpaid_principal())
-        if take > ZERO:
-            row.forgive("principal", take)
-            unaccrued -= take
-            cancellations.append(
-                new_allocation(row.number, "cancelled_capitalized_interest", take, row.version)
-            )
-    period = q.period_interest
-    last = len(q.future) - 1
-    for index, row in enumerate(q.future):
-        for component in order:
-            if component == "principal":
-                take = row.unpaid_principal()
-            elif component == "fees":
-                take = row.fees_owed()
-            elif component == "interest":
-                room = row.full_interest_owed()
-                take = period if (index == last or period < room) else room
-                period -= take
-            else:
-                take = ZERO
-            if take > ZERO:
-                parts.append((row, component, take))
+    cancel_unaccrued_capitalized(q, cancellations)
+    parts.extend(future_parts(q, order))
     return parts
 
 
