@@ -41,7 +41,6 @@ from recupera.credits.models import (
 
 ZERO = Decimal("0")
 BATCH = 500
-REFRESH_BATCH = 1000  # credits per transaction of credits_bulk_refresh
 # Entry kinds that carry money received or charged: their amount must be positive.
 MONEY_KINDS = {LedgerEntry.Kind.PAYMENT, LedgerEntry.Kind.PREPAYMENT, LedgerEntry.Kind.PAYOFF,
                LedgerEntry.Kind.FEE, LedgerEntry.Kind.DISCOUNT}

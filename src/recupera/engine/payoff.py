@@ -180,3 +180,13 @@ def future_parts(q: PayoffQuote, order: tuple[str, ...]) -> list[tuple[Row, str,
             if take > ZERO:
                 parts.append((row, component, take))
     return parts
+
+
+def use_credit_balance(ledger: Ledger, q: PayoffQuote, allocations: list[Allocation]) -> Decimal:
+    """Apply the credit balance (saldo a favor) to the debt in `q` first, as a payoff does: it
+    leaves the balance, with a negative "credit_balance" allocation. Returns the amount used."""
+    used = min(ledger.credit_balance, q.gross)
+    if used > ZERO:
+        ledger.credit_balance -= used
+        allocations.append(Allocation(None, "credit_balance", -used))
+    return used

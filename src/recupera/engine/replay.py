@@ -65,7 +65,7 @@ from .frozen import allocation as new_allocation
 from .frozen import posting as new_posting
 from .late_interest import accrue, exact_daily_rate
 from .money import CENT, ENGINE_CONTEXT, ZERO, round_cents
-from .payoff import quote, settle
+from .payoff import quote, settle, use_credit_balance
 from .rows import Ledger, Row
 from .schedule import (
     amortize_with_rows,
@@ -431,10 +431,7 @@ def _payoff(ledger: Ledger, event: Event) -> None:
         )
         return
     allocations: list[Allocation] = []
-    used = min(ledger.credit_balance, q.gross)
-    if used > ZERO:
-        ledger.credit_balance -= used
-        allocations.append(Allocation(None, "credit_balance", -used))
+    used = use_credit_balance(ledger, q, allocations)
     rebates: list[Allocation] = []
     cancellations: list[Allocation] = []
     settle(ledger, d, q, allocations, rebates, cancellations)

@@ -42,7 +42,13 @@ from .frozen import allocation as new_allocation
 from .frozen import posting as new_posting
 from .late_interest import accrue
 from .money import CENT, ZERO
-from .payoff import PayoffQuote, cancel_unaccrued_capitalized, future_parts, quote
+from .payoff import (
+    PayoffQuote,
+    cancel_unaccrued_capitalized,
+    future_parts,
+    quote,
+    use_credit_balance,
+)
 from .rows import Ledger, Row
 from .types import Allocation, Event
 
@@ -102,10 +108,7 @@ def write_off(ledger: Ledger, event: Event) -> None:
     cancellations: list[Allocation] = []
     parts = _owed_parts(ledger, d, q, cancellations)
     allocations: list[Allocation] = []
-    paying = min(ledger.credit_balance, q.gross)
-    if paying > ZERO:
-        ledger.credit_balance -= paying
-        allocations.append(new_allocation(None, "credit_balance", -paying))
+    paying = use_credit_balance(ledger, q, allocations)
     recoverable: list[WrittenOff] = []
     prefix = "waived_" if waiver else "writeoff_"
     total = ZERO
