@@ -14,9 +14,11 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("usuario"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
     )
-    action = models.CharField(_("acción"), max_length=80, db_index=True)
-    object_type = models.CharField(_("tipo de objeto"), max_length=80, db_index=True)
-    object_id = models.CharField(_("id del objeto"), max_length=64, db_index=True)
+    # Plain btrees only (no LIKE twins): the list filters action and object type with
+    # icontains, which no btree serves, and object type + id exactly (audit_object_idx).
+    action = models.CharField(_("acción"), max_length=80)
+    object_type = models.CharField(_("tipo de objeto"), max_length=80)
+    object_id = models.CharField(_("id del objeto"), max_length=64)
     object_repr = models.CharField(_("objeto"), max_length=200)
     before = models.JSONField(_("antes"), null=True, blank=True)
     after = models.JSONField(_("después"), null=True, blank=True)
@@ -25,7 +27,9 @@ class AuditEntry(models.Model):
         verbose_name = _("registro de auditoría")
         verbose_name_plural = _("bitácora de auditoría")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_idx")]
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_idx"),
+                   models.Index(fields=["action"], name="audit_action"),
+                   models.Index(fields=["object_id"], name="audit_object_id")]
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.object_repr}"

@@ -191,7 +191,7 @@ def status_from(administrative_status: str, state: engine.CreditState) -> str:
     """status_for with the credit's administrative status given (no model needed)."""
     if administrative_status:
         return administrative_status
-    if state.principal_disbursed == 0 and not state.installments:
+    if state.principal_disbursed == 0 and not any(s.installments for s in state.schedules):
         return Credit.Status.STUDYING
     return FINANCIAL_TO_STATUS[state.status]
 

@@ -119,23 +119,28 @@ class Credit(models.Model):
     created_at = models.DateTimeField(_("alta"), auto_now_add=True)
 
     # Cache of the engine's answer at `state_as_of` (never the source of truth).
-    status = models.CharField(_("estado"), max_length=16, choices=Status.choices, default=Status.STUDYING,
-                              db_index=True)
+    status = models.CharField(_("estado"), max_length=16, choices=Status.choices, default=Status.STUDYING)
     state_as_of = models.DateField(_("estado calculado al"), null=True, blank=True)
     days_past_due = models.IntegerField(_("días de atraso"), default=0, db_index=True)
-    bucket = models.CharField(_("tramo de atraso"), max_length=16, default="al_corriente", db_index=True)
+    bucket = models.CharField(_("tramo de atraso"), max_length=16, default="al_corriente")
     principal_disbursed = models.DecimalField(_("capital ministrado"), default=Decimal("0"), **MONEY)
     principal_outstanding = models.DecimalField(_("saldo de capital"), default=Decimal("0"), **MONEY)
     total_overdue = models.DecimalField(_("total vencido"), default=Decimal("0"), **MONEY)
     payoff_amount = models.DecimalField(_("monto para liquidar"), default=Decimal("0"), **MONEY)
     credit_balance = models.DecimalField(_("saldo a favor"), default=Decimal("0"), **MONEY)
     next_due_date = models.DateField(_("próximo vencimiento"), null=True, blank=True)
-    has_new_events = models.BooleanField(_("tiene movimientos por recalcular"), default=False, db_index=True)
+    # Not indexed: the daily close finds these in its one scan of the portfolio, imports read it
+    # by pk, and without an index setting it is a HOT update (see credits/0007).
+    has_new_events = models.BooleanField(_("tiene movimientos por recalcular"), default=False)
 
     class Meta:
         verbose_name = _("crédito")
         verbose_name_plural = _("créditos")
         ordering = ["folio"]
+        # Plain btrees: the status and bucket are matched exactly, never with LIKE (db_index on
+        # a CharField would add a varchar_pattern_ops twin that every write maintains).
+        indexes = [models.Index(fields=["status"], name="credit_status"),
+                   models.Index(fields=["bucket"], name="credit_bucket")]
         constraints = [
             models.CheckConstraint(condition=Q(academic_average__isnull=True)
                                    | Q(academic_average__gte=0, academic_average__lte=100),
@@ -294,7 +299,9 @@ class LedgerEntry(models.Model):
         WRITE_OFF = "write_off", _("Castigo")
         WAIVER = "waiver", _("Condonación")  # of the whole debt: death/disability, or a plan's remainder
 
-    credit = models.ForeignKey(Credit, on_delete=models.PROTECT, related_name="ledger_entries")
+    # No index of its own: ledger_replay_order and ledger_unique_natural_key start with it.
+    credit = models.ForeignKey(Credit, on_delete=models.PROTECT, related_name="ledger_entries",
+                               db_index=False)
     kind = models.CharField(_("tipo"), max_length=12, choices=Kind.choices)
     value_date = models.DateField(_("fecha valor"))
     amount = models.DecimalField(_("importe"), **MONEY)
@@ -340,7 +347,9 @@ class Allocation(models.Model):
     derived when an installment closed on time; `entry` is the entry that produced it.
     """
 
-    credit = models.ForeignKey(Credit, on_delete=models.CASCADE, related_name="allocations")
+    # No index of its own: allocation_credit_entry starts with it.
+    credit = models.ForeignKey(Credit, on_delete=models.CASCADE, related_name="allocations",
+                               db_index=False)
     entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="allocations")
     posting_kind = models.CharField(_("tipo"), max_length=14)
     value_date = models.DateField(_("fecha valor"))

@@ -100,8 +100,13 @@ def credit_state(
     events: Iterable[Event],
     calendar: BusinessCalendar = WEEKENDS_ONLY,
     as_of: date,
+    installments: bool = True,
 ) -> CreditState:
     """The complete state of a credit as of `as_of` (see the module docstring).
+
+    `installments=False` leaves `CreditState.installments` empty (every other field is the
+    same): for callers that store only the credit's totals, postings and schedules (the
+    projections), freezing the per-installment states is a third of a short replay.
 
     The cyclic garbage collector is paused for the replay (`_gc_paused`): a replay allocates
     hundreds of short-lived, acyclic objects (rows, allocations, postings) whose allocation
@@ -111,7 +116,7 @@ def credit_state(
         ledger = replay(
             terms=terms, disbursements=disbursements, events=events, calendar=calendar, as_of=as_of
         )
-        return freeze(ledger, as_of)
+        return freeze(ledger, as_of, installments=installments)
 
 
 class _gc_paused:  # noqa: N801 - used as a context manager, named like one
@@ -562,8 +567,9 @@ def _row_status(row: Row, as_of: date) -> InstallmentStatus:
     return "pending"
 
 
-def freeze(ledger: Ledger, as_of: date) -> CreditState:
-    """Freeze the working ledger into the public `CreditState` at `as_of`."""
+def freeze(ledger: Ledger, as_of: date, *, installments: bool = True) -> CreditState:
+    """Freeze the working ledger into the public `CreditState` at `as_of` (without the
+    per-installment states when `installments` is False)."""
     accrue(ledger, as_of)
     terms = ledger.terms
     overdue_principal = overdue_interest = late_total = fees_due = outstanding = ZERO
@@ -588,9 +594,9 @@ def freeze(ledger: Ledger, as_of: date) -> CreditState:
 
     # With one schedule version every row is active; only then is the set of ids skipped.
     active_ids = {id(r) for r in ledger.active} if len(ledger.schedules) > 1 else None
-    installments: list[InstallmentState] = []
-    append = installments.append
-    for row in ledger.rows:
+    frozen: list[InstallmentState] = []
+    append = frozen.append
+    for row in ledger.rows if installments else ():
         if row.settled:
             amount_due = ZERO
             row_status: InstallmentStatus
@@ -661,7 +667,7 @@ def freeze(ledger: Ledger, as_of: date) -> CreditState:
         credit_balance=ledger.credit_balance,
         installment_amount=schedule.installment_amount,
         next_due_date=next_due,
-        installments=tuple(installments),
+        installments=tuple(frozen),
         postings=tuple(ledger.postings),
         schedules=tuple(ledger.schedules),
         first_due_date=ledger.first_due,

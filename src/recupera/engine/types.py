@@ -197,7 +197,7 @@ class CreditState:
     credit_balance: Decimal
     installment_amount: Decimal
     next_due_date: date | None
-    installments: tuple[InstallmentState, ...]
+    installments: tuple[InstallmentState, ...]  # empty when credit_state(installments=False)
     postings: tuple[Posting, ...]
     schedules: tuple[Schedule, ...] = field(default_factory=tuple)
     # Added by the engine:

@@ -196,21 +196,22 @@ class BankOperation(models.Model):
         EMPLOYEE = "empleado", _("Número de empleado (nómina)")
         MANUAL = "manual", _("Asignación manual")
 
+    # No index of its own: bankop_unique_key (agreement, operation_key) starts with it.
     agreement = models.ForeignKey(BankAgreement, verbose_name=_("convenio"), on_delete=models.PROTECT,
-                                  related_name="operations")
+                                  related_name="operations", db_index=False)
     operation_key = models.CharField(_("clave de operación"), max_length=200)
     payment_import = models.ForeignKey(PaymentImport, verbose_name=_("importación"), null=True,
                                        blank=True, on_delete=models.PROTECT, related_name="operations")
     line_number = models.PositiveIntegerField(_("renglón"), null=True, blank=True)
     value_date = models.DateField(_("fecha valor"))
     amount = models.DecimalField(_("importe"), **MONEY)
-    reference = models.CharField(_("referencia"), max_length=40, blank=True, db_index=True)
+    reference = models.CharField(_("referencia"), max_length=40, blank=True)
     concept = models.CharField(_("concepto"), max_length=120, blank=True)
     payment_type = models.CharField(_("tipo de pago"), max_length=10, blank=True)
     branch = models.CharField(_("sucursal"), max_length=10, blank=True)
     raw = models.CharField(_("renglón original"), max_length=400, blank=True)
     channel = models.CharField(_("canal"), max_length=20, default="banco")
-    status = models.CharField(_("estado"), max_length=16, choices=Status.choices, db_index=True)
+    status = models.CharField(_("estado"), max_length=16, choices=Status.choices)
     unidentified_reason = models.CharField(_("motivo"), max_length=200, blank=True)
     credit = models.ForeignKey("credits.Credit", verbose_name=_("crédito"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="bank_operations")
@@ -232,6 +233,9 @@ class BankOperation(models.Model):
             models.CheckConstraint(condition=~Q(status="aplicado") | Q(credit__isnull=False),
                                    name="bankop_applied_has_credit"),
         ]
+        # Plain btrees (exact matches; the queue's search is icontains, which no btree serves).
+        indexes = [models.Index(fields=["reference"], name="bankop_reference"),
+                   models.Index(fields=["status"], name="bankop_status")]
 
     def __str__(self) -> str:
         return f"{self.agreement_id}:{self.operation_key}"

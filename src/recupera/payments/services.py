@@ -204,11 +204,20 @@ def _apply_chunk(*, actor: Any, imp: PaymentImport, rows: list[ParsedRow],
         lookups_by_index()
         credits = lock_credit_ids(r.credit_id for r in rows if r.credit_id is not None)
         ordered = sorted(rows, key=lambda r: (r.agreement.pk, r.operation_key))
-        _operations_insert(imp, ordered, credits)
+        # PostgreSQL: the operations, their ledger entries, the audit rows and the marks in one
+        # statement ({(agreement, key): entry id or None} of the operations it inserted).
+        inserted: dict[tuple[int, str], int | None] = (
+            _operations_post(actor, imp, ordered, credits, mark=not replay_now)
+            if connection.vendor == "postgresql" else {})
+        if connection.vendor != "postgresql":
+            _operations_insert(imp, ordered, credits)
+        # The rows it did not insert: another import's (duplicates), or this import's own from
+        # an earlier, interrupted run (applied then; posted again only if they lack an entry).
         stored: dict[tuple[int, str], tuple[int, int | None, int | None, int | None, str]] = {}
         keys_by_agreement: dict[int, list[str]] = {}
         for r in rows:
-            keys_by_agreement.setdefault(r.agreement.pk, []).append(r.operation_key)
+            if (r.agreement.pk, r.operation_key) not in inserted:
+                keys_by_agreement.setdefault(r.agreement.pk, []).append(r.operation_key)
         for agreement_id, keys in keys_by_agreement.items():
             for op in BankOperation.objects.filter(agreement_id=agreement_id,
                                                    operation_key__in=keys).values_list(
@@ -217,10 +226,21 @@ def _apply_chunk(*, actor: Any, imp: PaymentImport, rows: list[ParsedRow],
                 stored[(agreement_id, op[1])] = (op[0], op[2], op[3], op[4], op[5])
 
         to_post: list[tuple[int, ParsedRow]] = []
+        paid: set[int] = set()
         applied = unidentified = duplicates = 0
         applied_amount = unidentified_amount = ZERO
         for r in rows:
-            op_id, import_id, line, entry_id, status = stored[(r.agreement.pk, r.operation_key)]
+            key = (r.agreement.pk, r.operation_key)
+            if key in inserted:
+                if inserted[key] is None:
+                    unidentified += 1
+                    unidentified_amount += r.amount
+                else:
+                    applied += 1
+                    applied_amount += r.amount
+                    paid.add(r.credit_id)
+                continue
+            op_id, import_id, line, entry_id, status = stored[key]
             if import_id != imp.pk or line != r.line_number:
                 duplicates += 1
                 where = (_("en la importación %(imp)s, renglón %(line)s") % {"imp": import_id,
@@ -239,13 +259,15 @@ def _apply_chunk(*, actor: Any, imp: PaymentImport, rows: list[ParsedRow],
             if entry_id is None:
                 to_post.append((op_id, r))
 
+        marked = set(paid) if not replay_now else set()
         if to_post:
             _entries_post(actor, imp, to_post)
-            paid = sorted({r.credit_id for _o, r in to_post})
+            paid.update(r.credit_id for _o, r in to_post)
+        if paid:
             if replay_now:
-                credits_bulk_refresh(credits=paid, as_of=imp.business_date, actor=actor)
-            else:  # replayed right after the file (or by the daily close): see payment_import_run
-                Credit.objects.filter(pk__in=paid).update(has_new_events=True)
+                credits_bulk_refresh(credits=sorted(paid), as_of=imp.business_date, actor=actor)
+            elif paid - marked:  # replayed right after the file (or by the daily close)
+                Credit.objects.filter(pk__in=sorted(paid - marked)).update(has_new_events=True)
 
         PaymentImport.objects.filter(pk=imp.pk).update(
             processed_lines=F("processed_lines") + len(rows),
@@ -284,26 +306,69 @@ _OPERATION_TYPES = {
 
 def _operations_insert(imp: PaymentImport, ordered: list[ParsedRow], credits: set[int]) -> None:
     """Insert the chunk's operations, sorted by (agreement, key), skipping keys already taken
-    (INSERT … ON CONFLICT DO NOTHING: a concurrent import's insert of the same key makes this
-    one wait for it, then skip). PostgreSQL: one statement from arrays; elsewhere bulk_create."""
+    (ON CONFLICT DO NOTHING). The ORM path (SQLite); PostgreSQL uses _operations_post."""
+    BankOperation.objects.bulk_create([BankOperation(**_operation_values(imp, r, credits))
+                                       for r in ordered], ignore_conflicts=True, batch_size=1000)
+
+
+def _operations_post(actor: Any, imp: PaymentImport, ordered: list[ParsedRow], credits: set[int],
+                     *, mark: bool) -> dict[tuple[int, str], int | None]:
+    """PostgreSQL: insert the chunk's operations (sorted by agreement and key, ON CONFLICT DO
+    NOTHING: a key already taken, or being taken by a concurrent import, is skipped after that
+    transaction ends) and, in the same statement, a payment entry (natural key "banco:<op
+    id>") for each inserted operation that names a credit, its audit row, and — with `mark` —
+    `has_new_events` on the paid credits. The entry ids are drawn from the ledger's sequence as
+    the operations are inserted, so an operation is written once, already linked to its entry
+    (the foreign key is checked at commit). Returns {(agreement id, key): entry id, or None
+    for an unidentified operation} of the operations this statement inserted."""
     values = [_operation_values(imp, r, credits) for r in ordered]
-    if connection.vendor != "postgresql":
-        BankOperation.objects.bulk_create([BankOperation(**v) for v in values],
-                                          ignore_conflicts=True, batch_size=1000)
-        return
     if not values:
-        return
+        return {}
     names = list(_OPERATION_TYPES)
     q = connection.ops.quote_name
+    ops, ledger = q(BankOperation._meta.db_table), q(LedgerEntry._meta.db_table)
+    audit, credit = q(AuditEntry._meta.db_table), q(Credit._meta.db_table)
     columns = ", ".join(q(BankOperation._meta.get_field(n).column) for n in names)
     arrays = ", ".join(f"%s::{t}[]" for t in _OPERATION_TYPES.values())
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    channel = imp.layout.channel
+    now = timezone.now()
+    marks = (f", m AS (UPDATE {credit} SET has_new_events = true "
+             f"WHERE id IN (SELECT credit_id FROM e) AND NOT has_new_events)") if mark else ""
     with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {q(BankOperation._meta.db_table)} ({columns}, created_at) "
-            f"SELECT {', '.join('u.' + n for n in names)}, %s FROM unnest({arrays}) WITH ORDINALITY "
-            f"AS u({', '.join(names)}, n) ORDER BY n "
-            f"ON CONFLICT (agreement_id, operation_key) DO NOTHING",
-            [timezone.now(), *[[v[n] for v in values] for n in names]])
+        cur.execute(f"""
+            WITH ins AS (
+                INSERT INTO {ops} ({columns}, created_at, ledger_entry_id)
+                SELECT {', '.join('u.' + n for n in names)}, %s,
+                       CASE WHEN u.status = %s
+                            THEN nextval(pg_get_serial_sequence('{LedgerEntry._meta.db_table}', 'id'))
+                       END
+                FROM unnest({arrays}) WITH ORDINALITY AS u({', '.join(names)}, n) ORDER BY n
+                ON CONFLICT (agreement_id, operation_key) DO NOTHING
+                RETURNING id, agreement_id, operation_key, ledger_entry_id, credit_id, value_date,
+                          amount),
+            e AS (
+                INSERT INTO {ledger} (id, credit_id, kind, value_date, amount, channel,
+                                      natural_key, params, reason, created_by_id, created_at)
+                SELECT ledger_entry_id, credit_id, 'payment', value_date, amount, %s,
+                       'banco:' || id, '{{}}'::jsonb, '', %s, %s
+                FROM ins WHERE ledger_entry_id IS NOT NULL ORDER BY ledger_entry_id
+                RETURNING id, credit_id, value_date, amount, natural_key),
+            a AS (
+                INSERT INTO {audit} (at, actor_id, action, object_type, object_id, object_repr,
+                                     after)
+                SELECT %s, %s, 'movimiento.payment', 'credits.ledgerentry', e.id::text,
+                       e.credit_id || ' Pago ' || to_char(e.value_date, 'YYYY-MM-DD') || ' '
+                           || e.amount::text,
+                       jsonb_build_object('credit_id', e.credit_id, 'kind', 'payment',
+                           'value_date', to_char(e.value_date, 'YYYY-MM-DD'),
+                           'amount', e.amount::text, 'channel', %s,
+                           'natural_key', e.natural_key, 'import_id', %s)
+                FROM e ORDER BY e.id){marks}
+            SELECT agreement_id, operation_key, ledger_entry_id FROM ins""", [
+            now, BankOperation.Status.APPLIED.value, *[[v[n] for v in values] for n in names],
+            channel, actor_id, now, now, actor_id, channel, imp.pk])
+        return {(agreement_id, key): entry_id for agreement_id, key, entry_id in cur.fetchall()}
 
 
 def _entries_post(actor: Any, imp: PaymentImport, to_post: list[tuple[int, ParsedRow]]) -> None:
