@@ -148,3 +148,30 @@ def test_a_new_bank_closure_day_moves_the_effective_due_date(make_credit):
 ])
 def test_financial_status_maps_to_credit_status(financial, expected):
     assert engine_io.FINANCIAL_TO_STATUS[financial] == expected
+
+
+def test_schedule_fingerprint_hashes_the_documented_text():
+    """The fingerprint's text is fixed (stored fingerprints must stay valid): the cached ISO
+    dates give the same hash as formatting every date."""
+    import hashlib
+
+    from recupera import engine
+    from recupera.credits.services import schedule_fingerprint
+
+    s = engine.build_schedule(
+        engine.Terms(base_rate=Decimal("0.06"), punctual_rate=Decimal("0.06"),
+                     late_rate=Decimal("0.09"), term_months=60, first_due_date=FIRST_DUE),
+        [engine.Disbursement(number=1, date=dt.date(2020, 1, 15), amount=Decimal("12000.00"))])
+    text = ";".join(
+        [f"{s.version}|{s.starts_on}|{s.principal}|{s.rate}|{s.installment_amount}|{s.reason[:20]}"]
+        + [f"{i.number},{i.due_date.isoformat()},{i.effective_due_date.isoformat()},"
+           f"{i.principal},{i.interest}" for i in s.installments])
+    expected = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    assert schedule_fingerprint(s) == expected
+    assert schedule_fingerprint(s) == expected  # second call: from the date cache
+    assert len(s.installments) == 60 and expected != schedule_fingerprint(
+        engine.build_schedule(engine.Terms(base_rate=Decimal("0.06"), punctual_rate=Decimal("0.06"),
+                                           late_rate=Decimal("0.09"), term_months=59,
+                                           first_due_date=FIRST_DUE),
+                              [engine.Disbursement(number=1, date=dt.date(2020, 1, 15),
+                                                   amount=Decimal("12000.00"))]))

@@ -7,6 +7,7 @@ rewritten by `credit_refresh` in the same transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import multiprocessing
@@ -678,7 +679,8 @@ def _project_in_worker(args: tuple[dt.date, list[tuple[Any, ...]]]) -> list[Proj
 
 def credits_bulk_refresh(*, credits: Iterable[Credit | int], as_of: dt.date, actor: Any = None,
                          calendar: engine.BusinessCalendar | None = None,
-                         batch_size: int = REFRESH_BATCH, workers: int | None = None) -> int:
+                         batch_size: int = REFRESH_BATCH, workers: int | None = None,
+                         pool: Any = None) -> int:
     """Replay many credits (instances or ids) at `as_of` in batches of `batch_size` and write
     their projections. Each batch is one transaction that first locks its credits (lock_credits:
     ascending ids), so a posting that commits meanwhile is never overwritten by a stale replay;
@@ -687,13 +689,16 @@ def credits_bulk_refresh(*, credits: Iterable[Credit | int], as_of: dt.date, act
     The engine is pure, so with `workers` > 1 (default replay_workers() when there are at least
     PARALLEL_MIN credits) it runs in a pool of forked processes that receive the loaded rows
     and return Projections, while this process writes the parts already replayed: the same
-    functions compute the same answer, only elsewhere. Returns how many were refreshed."""
+    functions compute the same answer, only elsewhere. `pool`: a pool made by replay_pool(),
+    kept open by the caller (BackgroundRefresh reuses one for many calls). Returns how many
+    were refreshed."""
     calendar = calendar or engine_io.business_calendar()
     ids = sorted({c if isinstance(c, int) else c.pk for c in credits})
-    if workers is None:
-        workers = replay_workers() if len(ids) >= PARALLEL_MIN else 1
-    pool = (multiprocessing.get_context("fork").Pool(workers, _init_worker, (calendar,))
-            if workers > 1 and ids else None)
+    own_pool = pool is None
+    if own_pool:
+        if workers is None:
+            workers = replay_workers() if len(ids) >= PARALLEL_MIN else 1
+        pool = replay_pool(workers, calendar) if workers > 1 and ids else None
     # Its own transactions only write projections (a cache of the engine's answer) and clear
     # has_new_events: if the server crashes before such a commit reaches the disk, the whole
     # batch is lost together and the credits still say has_new_events, so the next replay
@@ -708,10 +713,15 @@ def credits_bulk_refresh(*, credits: Iterable[Credit | int], as_of: dt.date, act
                     lookups_by_index(asynchronous_commit=True)
                 _refresh_batch(chunk, as_of=as_of, actor=actor, calendar=calendar, pool=pool)
     finally:
-        if pool is not None:
+        if own_pool and pool is not None:
             pool.close()
             pool.join()
     return len(ids)
+
+
+def replay_pool(workers: int, calendar: engine.BusinessCalendar) -> Any:
+    """A pool of `workers` forked processes that replay for credits_bulk_refresh(pool=…)."""
+    return multiprocessing.get_context("fork").Pool(workers, _init_worker, (calendar,))
 
 
 def _refresh_batch(chunk: list[int], *, as_of: dt.date, actor: Any,
@@ -740,3 +750,116 @@ def _refresh_batch(chunk: list[int], *, as_of: dt.date, actor: Any,
     for (start, part), projections in zip(parts, results, strict=True):
         projections_apply(credits[start:start + len(part)], projections, actor=actor,
                           stored=stored)
+
+
+# --- replaying in the background, while the caller goes on posting ----------------------------
+class BackgroundRefresh:
+    """Replay credits in a forked process while this one keeps posting (a big payments file:
+    chunk k's credits are replayed while chunk k+1 is posted).
+
+        with BackgroundRefresh(as_of=…, actor=…) as background:
+            for chunk in chunks:
+                post(chunk)                    # committed
+                background.submit(paid_ids)    # replayed by the other process, in order
+        # on leaving: every submitted credit has been replayed (or `failed` says why not)
+
+    The other process has its own database connection and, for the engine, its own pool of
+    replay_workers() processes; it calls credits_bulk_refresh for each submitted list, which
+    locks the credits in ascending order in each batch transaction and reads their entries
+    after taking the locks, so a posting that commits later is never overwritten: its credit
+    is submitted again and replayed after it. Nothing is lost if it fails or is killed: the
+    credits it did not reach keep `has_new_events` (the caller, or the daily close, replays
+    them); `failed` then holds the error and `refreshed` what it did.
+
+    Only for callers outside a transaction on PostgreSQL (`available()`): the other process
+    must see the committed postings, and this process's connection is closed before the fork
+    (a forked child must not share the parent's socket); Django reopens it on next use."""
+
+    def __init__(self, *, as_of: dt.date, actor: Any = None, workers: int | None = None) -> None:
+        self.as_of, self.actor = as_of, actor
+        self.workers = replay_workers() if workers is None else workers
+        self.refreshed = 0
+        self.failed = ""
+        self.backend_cpu_seconds: float | None = None
+        self._process: Any = None
+        self._conn: Any = None
+        self._stopped = False
+
+    @staticmethod
+    def available() -> bool:
+        return _postgres() and not connection.in_atomic_block
+
+    def __enter__(self) -> BackgroundRefresh:
+        from django.db import connections
+
+        calendar = engine_io.business_calendar()
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        # not a daemon: it has its own pool of replay workers (a daemon may not have children);
+        # if this process dies, the pipe closes and it stops at its next read
+        self._process = context.Process(target=self._run, args=(child, calendar))
+        self._process.start()
+        child.close()
+        return self
+
+    def submit(self, ids: Iterable[int]) -> None:
+        ids = sorted(set(ids))
+        if ids and not self._stopped:
+            try:
+                self._conn.send(ids)
+            except OSError:  # it stopped (its report, if it sent one, is read on leaving)
+                self._stopped = True
+
+    def __exit__(self, exc_type: Any, *_exc: object) -> None:
+        try:
+            if not self._stopped:
+                with contextlib.suppress(OSError):
+                    self._conn.send(None)
+            while True:
+                message = self._conn.recv()
+                if message[0] == "done":
+                    self.refreshed, self.backend_cpu_seconds = message[1], message[2]
+                    break
+                if message[0] == "failed":
+                    self.refreshed, self.failed = message[1], message[2]
+                    break
+        except (EOFError, OSError) as exc:
+            self.failed = self.failed or f"el proceso de recálculo terminó: {exc!r}"
+        finally:
+            self._conn.close()
+            self._process.join()
+
+    def _run(self, conn: Any, calendar: engine.BusinessCalendar) -> None:
+        from django.db import connections
+
+        done = 0
+        pool = None
+        try:
+            pool = replay_pool(self.workers, calendar) if self.workers > 1 else None
+            while (ids := conn.recv()) is not None:
+                done += credits_bulk_refresh(credits=ids, as_of=self.as_of, actor=self.actor,
+                                             calendar=calendar, pool=pool, workers=1)
+            conn.send(("done", done, _backend_cpu_seconds()))
+        except BaseException as exc:  # reported to the parent, which decides
+            conn.send(("failed", done, f"{type(exc).__name__}: {exc}"[:2000]))
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
+            connections.close_all()
+            conn.close()
+
+
+def _backend_cpu_seconds() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend, when the server runs on
+    this machine (read from /proc; None elsewhere). For the benchmarks' accounting."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -12,6 +12,7 @@ so two imports cannot deadlock on each other.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -32,6 +33,7 @@ from recupera.core.audit import audit_record, snapshot
 from recupera.core.models import AuditEntry
 from recupera.core.money import to_money
 from recupera.credits.models import Credit, LedgerEntry
+from recupera.credits.services import BackgroundRefresh
 from recupera.payments.matching import match_rows
 from recupera.payments.models import (
     BankAgreement,
@@ -149,14 +151,26 @@ def payment_import_run(*, actor: Any, payment_import: PaymentImport, chunk_size:
         PaymentImport.objects.filter(pk=imp.pk).update(processed_lines=processed)
         rows = parsed.rows
         replay_now = len(rows) <= REPLAY_PER_CHUNK_MAX if replay is None else replay == "now"
-        for start in range(0, len(rows), chunk_size):
-            chunk = rows[start:start + chunk_size]
-            problems.extend(_apply_chunk_with_retry(actor=actor, imp=imp, rows=chunk,
-                                                    replay_now=replay_now))
-            if on_progress is not None:
-                imp.refresh_from_db()
-                on_progress(imp)
-        if not replay_now and replay != "skip":
+        deferred = not replay_now and replay != "skip"
+        # Deferred, outside a transaction on PostgreSQL: each chunk's credits are replayed by
+        # another process while the next chunks are posted (credits.services.BackgroundRefresh).
+        background = (BackgroundRefresh(as_of=imp.business_date, actor=actor)
+                      if deferred and BackgroundRefresh.available() else None)
+        with background or contextlib.nullcontext():
+            for start in range(0, len(rows), chunk_size):
+                chunk = rows[start:start + chunk_size]
+                chunk_problems, paid = _apply_chunk_with_retry(actor=actor, imp=imp, rows=chunk,
+                                                               replay_now=replay_now)
+                problems.extend(chunk_problems)
+                if background is not None:
+                    background.submit(paid)
+                if on_progress is not None:
+                    imp.refresh_from_db()
+                    on_progress(imp)
+        if background is not None and background.failed:
+            log.warning("payments import %s: background replay failed (%s); replaying here",
+                        imp.pk, background.failed)
+        if deferred and (background is None or background.failed):
             imported_credits_refresh(actor=actor, payment_import=imp)
         return _finish(actor, imp, PaymentImport.Status.DONE, problems)
     except Exception as exc:
@@ -182,7 +196,7 @@ def _finish(actor: Any, imp: PaymentImport, status: str, problems: list[Problem]
 
 
 def _apply_chunk_with_retry(*, actor: Any, imp: PaymentImport, rows: list[ParsedRow],
-                            replay_now: bool) -> list[Problem]:
+                            replay_now: bool) -> tuple[list[Problem], set[int]]:
     for attempt in range(MAX_RETRIES):
         try:
             return _apply_chunk(actor=actor, imp=imp, rows=rows, replay_now=replay_now)
@@ -192,11 +206,13 @@ def _apply_chunk_with_retry(*, actor: Any, imp: PaymentImport, rows: list[Parsed
                                                   or "locked" in text):
                 raise
             time.sleep(0.05 * (attempt + 1))
-    return []  # pragma: no cover
+    return [], set()  # pragma: no cover
 
 
 def _apply_chunk(*, actor: Any, imp: PaymentImport, rows: list[ParsedRow],
-                 replay_now: bool = True) -> list[Problem]:
+                 replay_now: bool = True) -> tuple[list[Problem], set[int]]:
+    """Apply one chunk in one transaction. Returns the report's problems and the credits it
+    paid (replayed already when `replay_now`, else marked `has_new_events`)."""
     from recupera.credits.services import credits_bulk_refresh, lock_credit_ids, lookups_by_index
 
     problems: list[Problem] = []
@@ -276,7 +292,7 @@ def _apply_chunk(*, actor: Any, imp: PaymentImport, rows: list[ParsedRow],
             duplicate_count=F("duplicate_count") + duplicates,
             unidentified_count=F("unidentified_count") + unidentified,
             unidentified_amount=F("unidentified_amount") + unidentified_amount)
-    return problems
+    return problems, paid
 
 
 def _operation_values(imp: PaymentImport, r: ParsedRow, credits: set[int]) -> dict[str, Any]:
@@ -436,12 +452,14 @@ def _entries_post(actor: Any, imp: PaymentImport, to_post: list[tuple[int, Parse
 
 def payment_file_import(*, actor: Any, layout: FileLayout, name: str, content: bytes,
                         business_date: dt.date, mode: str = PaymentImport.Mode.VALID_ROWS,
-                        chunk_size: int = CHUNK, replay: str | None = None) -> PaymentImport:
+                        chunk_size: int = CHUNK, replay: str | None = None,
+                        on_progress: Callable[[PaymentImport], None] | None = None,
+                        ) -> PaymentImport:
     """Create and run an import in this process (CLI, tests, API with wait=true)."""
     imp = payment_import_create(actor=actor, layout=layout, name=name, content=content,
                                 business_date=business_date, mode=mode)
     return payment_import_run(actor=actor, payment_import=imp, chunk_size=chunk_size,
-                              replay=replay)
+                              replay=replay, on_progress=on_progress)
 
 
 # --- the unidentified queue -------------------------------------------------------------------
