@@ -98,7 +98,12 @@ def test_bulk_refresh_in_worker_processes_equals_a_fresh_engine_replay(make_cred
         payment_post(actor=None, credit=credit, amount=f"{150 + 400 * i}.25",
                      value_date=dt.date(2025, 2, 10), channel="caja", natural_key=f"w-{i}",
                      as_of=TODAY)
-    Allocation.objects.filter(credit=credits[0]).delete()  # a projection lost: rewritten
+    # a projection lost, its digest unknown (""): rewritten; one whose digest does not match
+    # the new replay's first rows (stale): rewritten too
+    Allocation.objects.filter(credit=credits[0]).delete()
+    Credit.objects.filter(pk=credits[0].pk).update(allocations_digest="")
+    Allocation.objects.filter(credit=credits[1]).update(amount=Decimal("0.01"))
+    Credit.objects.filter(pk=credits[1].pk).update(allocations_digest="0" * 32)
     as_of = dt.date(2025, 6, 30)
     assert credits_bulk_refresh(credits=credits, as_of=as_of, workers=2) == 3
     for credit in credits:

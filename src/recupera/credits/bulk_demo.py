@@ -218,7 +218,9 @@ def bulk_portfolio_create(*, actor: Any, credits: int, seed: int, as_of: dt.date
         say(f"créditos… ({time.monotonic() - started:.0f} s)")
         cid = cl.new_id(t[Credit], "m.r")
         counts["creditos"] = cl.clone(Credit, fks={"borrower_id": t[Person]}, overrides={
-            "folio": f"'CB{seed % 1000}-' || lpad(({cid})::text, 9, '0')", "created_at": "now()"})
+            "folio": f"'CB{seed % 1000}-' || lpad(({cid})::text, 9, '0')", "created_at": "now()",
+            # the copies' allocation rows carry other ids: their first replay rewrites them
+            "allocations_digest": "''"})
         counts["personas_credito"] = cl.clone(CreditParty, fks={"credit_id": t[Credit], "person_id": t[Person]},
                                               overrides={})
         counts["ministraciones"] = cl.clone(Disbursement, fks={"credit_id": t[Credit]}, overrides={})

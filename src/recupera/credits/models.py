@@ -132,6 +132,12 @@ class Credit(models.Model):
     # Not indexed: the daily close finds these in its one scan of the portfolio, imports read it
     # by pk, and without an index setting it is a HOT update (see credits/0007).
     has_new_events = models.BooleanField(_("tiene movimientos por recalcular"), default=False)
+    # What the stored Allocation rows of this credit are, so a replay can append to them without
+    # reading them back: their number and the MD5 of their COPY text in id order
+    # (credits.services.allocation_lines). "" = not known: the next replay rewrites them.
+    allocations_count = models.IntegerField(_("aplicaciones guardadas"), default=0)
+    allocations_digest = models.CharField(_("huella de las aplicaciones"), max_length=32,
+                                          blank=True, default="")
 
     class Meta:
         verbose_name = _("crédito")

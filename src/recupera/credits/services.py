@@ -50,7 +50,7 @@ PREPAYMENT_MODES = ("keep_installment", "keep_term")
 # The cached columns credit_refresh writes on Credit.
 CACHED_FIELDS = ["status", "state_as_of", "days_past_due", "bucket", "principal_disbursed",
                  "principal_outstanding", "total_overdue", "payoff_amount", "credit_balance",
-                 "next_due_date", "has_new_events"]
+                 "next_due_date", "has_new_events", "allocations_count", "allocations_digest"]
 
 
 # --- locking ------------------------------------------------------------------------------------
@@ -421,6 +421,23 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _insert_text(model: type[models.Model], fields: list[str], text: str) -> None:
+    """INSERT rows given as COPY text (tab-separated lines, \\N for NULL; allocation_lines):
+    COPY on PostgreSQL, the rows split back elsewhere."""
+    if not text:
+        return
+    if _postgres():
+        meta = model._meta
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(meta.get_field(f).column) for f in fields)
+        with connection.cursor() as cursor, cursor.cursor.copy(
+                f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            copy.write(text)
+        return
+    _insert_rows(model, fields, [tuple(None if v == _NULL else v for v in line.split("\t"))
+                                 for line in text.splitlines()])
+
+
 def _insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple[Any, ...]]) -> None:
     """INSERT many projection rows: COPY on PostgreSQL, executemany elsewhere (the projections
     are rewritten often and Django's bulk_create spends most of its time building instances)."""
@@ -447,7 +464,8 @@ def _insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple[
 _CACHED_TYPES = {"status": "text", "state_as_of": "date", "days_past_due": "int", "bucket": "text",
                  "principal_disbursed": "numeric", "principal_outstanding": "numeric",
                  "total_overdue": "numeric", "payoff_amount": "numeric",
-                 "credit_balance": "numeric", "next_due_date": "date", "has_new_events": "bool"}
+                 "credit_balance": "numeric", "next_due_date": "date", "has_new_events": "bool",
+                 "allocations_count": "int", "allocations_digest": "text"}
 
 
 def _plain(value: Any, pg_type: str) -> Any:
@@ -497,20 +515,58 @@ class Projection:
 
     credit_id: int
     status: str
-    cached: tuple[Any, ...]  # CACHED_FIELDS[1:-1]: state_as_of … next_due_date
-    allocations: list[tuple[Any, ...]]
+    cached: tuple[Any, ...]  # CACHED_FIELDS[1:-3]: state_as_of … next_due_date
+    allocations: str  # COPY text of the rows to insert (allocation_lines)
+    rewrite_allocations: bool  # delete the stored rows first (else append to them)
+    allocations_count: int  # rows stored once this projection is written …
+    allocations_digest: str  # … and their digest
     schedules: list[tuple[int, str, engine.Schedule | None]]
 
 
+_NULL = "\\N"  # COPY text's NULL
+
+
+def allocation_lines(credit_id: int, state: engine.CreditState) -> list[str]:
+    """The credit's Allocation rows (ALLOCATION_FIELDS) in posting order, as COPY text lines
+    (tab-separated, \\N for NULL, amounts to the cent, dates in ISO form). Their MD5 in order
+    is Credit.allocations_digest."""
+    lines: list[str] = []
+    append = lines.append
+    iso = _ISO_DATES
+    for posting in state.postings:
+        entry = engine_io.entry_id_of(posting.event_id)
+        day = iso.get(posting.value_date)
+        if day is None:
+            day = iso[posting.value_date] = posting.value_date.isoformat()
+        head = f"{credit_id}\t{_NULL if entry is None else entry}\t{posting.kind[:14]}\t{day}\t"
+        for a in posting.allocations:
+            append(f"{head}{_NULL if a.installment is None else a.installment}\t"
+                   f"{a.schedule_version}\t{a.component[:24]}\t{to_money(a.amount)}\n")
+    return lines
+
+
 def projection_of(credit_id: int, administrative_status: str, state: engine.CreditState,
-                  known: dict[int, str] | None = None) -> Projection:
-    """The Projection of `state`; `known` = {version: fingerprint} already stored."""
+                  known: dict[int, str] | None = None,
+                  allocations_stored: tuple[int, str] = (0, "")) -> Projection:
+    """The Projection of `state`; `known` = {version: fingerprint} already stored;
+    `allocations_stored` = the credit's (allocations_count, allocations_digest): when the
+    digest of the new replay's first `count` rows equals it, the stored rows are those rows
+    and only the rest is appended; otherwise (or when it is "", not known) they are
+    rewritten."""
     known = known or {}
     schedules = []
     for s in state.schedules:
         fingerprint = schedule_fingerprint(s)
         schedules.append((s.version, fingerprint,
                           None if known.get(s.version) == fingerprint else s))
+    lines = allocation_lines(credit_id, state)
+    count, digest = allocations_stored
+    prefix = hashlib.md5(usedforsecurity=False)
+    prefix.update("".join(lines[:count]).encode())
+    keep = bool(digest) and count <= len(lines) and prefix.hexdigest() == digest
+    new = lines[count:] if keep else lines
+    whole = prefix
+    whole.update("".join(lines[count:]).encode())
     return Projection(
         credit_id=credit_id,
         status=str(engine_io.status_from(administrative_status, state)),
@@ -518,10 +574,8 @@ def projection_of(credit_id: int, administrative_status: str, state: engine.Cred
                 to_money(state.principal_disbursed), to_money(state.principal_outstanding),
                 to_money(state.total_overdue), to_money(state.payoff_amount),
                 to_money(state.credit_balance), state.next_due_date),
-        allocations=[(credit_id, engine_io.entry_id_of(posting.event_id), posting.kind[:14],
-                      posting.value_date, a.installment, a.schedule_version, a.component[:24],
-                      to_money(a.amount))
-                     for posting in state.postings for a in posting.allocations],
+        allocations="".join(new), rewrite_allocations=not keep,
+        allocations_count=len(lines), allocations_digest=whole.hexdigest(),
         schedules=schedules)
 
 
@@ -549,7 +603,8 @@ def projections_write(pairs: list[tuple[Credit, engine.CreditState]], *, actor: 
     del schedules_loaded
     stored = _stored_versions([c.pk for c, _s in pairs])
     projections = [projection_of(c.pk, c.administrative_status, state,
-                                 {v: fp for v, (_pk, fp) in stored.get(c.pk, {}).items()})
+                                 {v: fp for v, (_pk, fp) in stored.get(c.pk, {}).items()},
+                                 (c.allocations_count, c.allocations_digest))
                    for c, state in pairs]
     projections_apply([c for c, _s in pairs], projections, actor=actor, stored=stored)
 
@@ -558,16 +613,10 @@ def projections_apply(credits: list[Credit], projections: list[Projection], *, a
                       stored: dict[int, dict[int, tuple[int, str]]]) -> None:
     """The database half of projections_write: `projections[i]` is `credits[i]`'s; `stored`
     the schedule versions read before the projections were made (_stored_versions)."""
-    ids = [c.pk for c in credits]
-    have_allocations: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in Allocation.objects.filter(credit_id__in=ids).order_by("credit_id", "id").values_list(
-            *ALLOCATION_FIELDS):
-        have_allocations[row[0]].append(row)
-
     drop_versions: list[int] = []
     new_versions: list[tuple[ScheduleVersion, engine.Schedule]] = []
     rewrite_allocations: list[int] = []
-    allocations: list[tuple[Any, ...]] = []
+    allocations: list[str] = []
     audits: list[AuditEntry] = []
     for credit, p in zip(credits, projections, strict=True):
         have = stored.get(credit.pk, {})
@@ -583,12 +632,11 @@ def projections_apply(credits: list[Credit], projections: list[Projection], *, a
                     principal=to_money(s.principal), rate=s.rate,
                     installment_amount=to_money(s.installment_amount), reason=s.reason[:20],
                     fingerprint=fingerprint), s))
-        old = have_allocations.get(credit.pk, [])
-        if p.allocations[:len(old)] == old:
-            allocations.extend(p.allocations[len(old):])
-        else:
+        if p.rewrite_allocations:
             rewrite_allocations.append(credit.pk)
-            allocations.extend(p.allocations)
+        allocations.append(p.allocations)
+        credit.allocations_count, credit.allocations_digest = (p.allocations_count,
+                                                               p.allocations_digest)
         before_status = credit.status
         credit.status = p.status
         (credit.state_as_of, credit.days_past_due, credit.bucket, credit.principal_disbursed,
@@ -616,7 +664,7 @@ def projections_apply(credits: list[Credit], projections: list[Projection], *, a
         ])
     if rewrite_allocations:
         Allocation.objects.filter(credit_id__in=rewrite_allocations).delete()
-    _insert_rows(Allocation, ALLOCATION_FIELDS, allocations)
+    _insert_text(Allocation, ALLOCATION_FIELDS, "".join(allocations))
     _update_cached(credits)
     if audits:
         AuditEntry.objects.bulk_create(audits, batch_size=BATCH)
@@ -663,13 +711,15 @@ def _init_worker(calendar: engine.BusinessCalendar) -> None:
 def _project(calendar: engine.BusinessCalendar, as_of: dt.date,
              items: list[tuple[Any, ...]]) -> list[Projection]:
     """Replay `items` (credit_id, administrative_status, terms, disbursements, events,
-    {version: stored fingerprint}) through the engine: pure, no database."""
+    {version: stored fingerprint}, (allocations_count, allocations_digest)) through the
+    engine: pure, no database."""
     return [projection_of(credit_id, administrative_status,
                           engine.credit_state(terms=terms, disbursements=disbursements,
                                               events=events, calendar=calendar, as_of=as_of,
                                               installments=False),
-                          known)
-            for credit_id, administrative_status, terms, disbursements, events, known in items]
+                          known, allocations)
+            for credit_id, administrative_status, terms, disbursements, events, known, allocations
+            in items]
 
 
 def _project_in_worker(args: tuple[dt.date, list[tuple[Any, ...]]]) -> list[Projection]:
@@ -739,7 +789,8 @@ def _refresh_batch(chunk: list[int], *, as_of: dt.date, actor: Any,
     stored = _stored_versions(chunk)
     credits = list(batch.values())
     items = [(c.pk, c.administrative_status, engine_io.terms_for(c), disbursed[c.pk],
-              events[c.pk], {v: fp for v, (_pk, fp) in stored.get(c.pk, {}).items()})
+              events[c.pk], {v: fp for v, (_pk, fp) in stored.get(c.pk, {}).items()},
+              (c.allocations_count, c.allocations_digest))
              for c in credits]
     parts = [(start, items[start:start + REFRESH_PART])
              for start in range(0, len(items), REFRESH_PART)]
