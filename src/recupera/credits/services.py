@@ -26,6 +26,7 @@ from recupera import engine
 from recupera.core.audit import audit_record, snapshot
 from recupera.core.models import AuditEntry
 from recupera.core.money import to_money
+from recupera.core.pgarrays import array_literal
 from recupera.credits import engine_io
 from recupera.credits.models import (
     Allocation,
@@ -493,8 +494,8 @@ def _update_cached(credits: list[Credit]) -> None:
             cursor.execute(
                 f"UPDATE {table} AS c SET {sets} FROM unnest(%s::bigint[], {arrays}) "
                 f"AS v(v_id, {names}) WHERE c.{pk} = v.v_id AND ({changed})",
-                [[c.pk for c in credits]]
-                + [[_plain(getattr(c, f), _CACHED_TYPES[f]) for c in credits]
+                [array_literal([c.pk for c in credits])]
+                + [array_literal([_plain(getattr(c, f), _CACHED_TYPES[f]) for c in credits])
                    for f in CACHED_FIELDS])
             return
         assignments = ", ".join(f"{col} = %s" for col in cols)

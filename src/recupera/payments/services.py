@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from recupera.core.audit import audit_record, snapshot
 from recupera.core.models import AuditEntry
 from recupera.core.money import to_money
+from recupera.core.pgarrays import array_literal
 from recupera.credits.models import Credit, LedgerEntry
 from recupera.credits.services import BackgroundRefresh
 from recupera.payments.matching import match_rows
@@ -382,7 +383,8 @@ def _operations_post(actor: Any, imp: PaymentImport, ordered: list[ParsedRow], c
                            'natural_key', e.natural_key, 'import_id', %s)
                 FROM e ORDER BY e.id){marks}
             SELECT agreement_id, operation_key, ledger_entry_id FROM ins""", [
-            now, BankOperation.Status.APPLIED.value, *[[v[n] for v in values] for n in names],
+            now, BankOperation.Status.APPLIED.value,
+            *[array_literal([v[n] for v in values]) for n in names],
             channel, actor_id, now, now, actor_id, channel, imp.pk])
         return {(agreement_id, key): entry_id for agreement_id, key, entry_id in cur.fetchall()}
 
