@@ -20,7 +20,26 @@ def test_priority_adds_transparent_points_with_reasons():
     score, reasons = priority_for(PriorityFacts(days_past_due=60, balance=Decimal("25000.00")), as_of=AS_OF)
     assert [(r.code, r.points) for r in reasons] == [("atraso", 20), ("saldo", 5)]
     assert score == 25
-    assert reasons[0].label == "60 días de atraso"
+    assert reasons[0].label == "Atraso de 31 a 60 días"
+    assert reasons[1].label == "Saldo para liquidar de $25,000.00 o más"
+
+
+def test_points_and_reasons_move_by_bands_not_day_by_day():
+    """A case keeps its score and reasons for weeks (so the daily close rewrites only the cases
+    that changed band): 30 days of delay, 30 days to prescription, $5,000 of balance."""
+    def on(dpd: int, balance: str, day: int):
+        return priority_for(PriorityFacts(days_past_due=dpd, balance=Decimal(balance),
+                                          prescription_date=AS_OF + dt.timedelta(days=120)),
+                            as_of=AS_OF + dt.timedelta(days=day))
+
+    assert on(31, "12000.00", 0) == on(45, "12150.30", 14) == on(60, "14999.99", 29)
+    assert on(61, "12000.00", 0)[0] == on(60, "12000.00", 0)[0] + 10
+    assert on(1, "0", 0)[1][1].label == "Atraso de 1 a 30 días"
+    assert on(331, "0", 0)[1][1] == on(900, "0", 0)[1][1]
+    assert on(331, "0", 0)[1][1].label == "Atraso de más de 330 días"
+    assert on(331, "0", 0)[1][1].points == 120
+    assert on(10, "250000", 0)[1][2].points == 40
+    assert on(10, "250000", 0)[1][2].label == "Saldo para liquidar de $200,000.00 o más"
 
 
 def test_a_broken_promise_puts_the_case_on_top():
@@ -37,8 +56,9 @@ def test_promise_due_today_deadlines_and_prescription():
         first_contact_due=AS_OF - dt.timedelta(days=1),
         prescription_date=AS_OF + dt.timedelta(days=90)), as_of=AS_OF)
     assert [r.code for r in reasons] == ["promesa_hoy", "plazo_primer_contacto", "prescripcion"]
-    assert reasons[2].points == 45
-    assert score == 100 + 80 + 45
+    assert reasons[2].points == 51  # 90 days left: band 4 of 7
+    assert reasons[2].label == "Pagaré prescribe el 08/06/2026"
+    assert score == 100 + 80 + 51
 
 
 def test_add_business_days_skips_weekends():

@@ -71,7 +71,7 @@ def test_collector_promise_supervisor_kept_and_broken(live_server, browser_page,
     page.goto(f"{live_server.url}/cobranza/")
     rows = page.locator("table.queue tbody tr")
     assert rows.count() == 2
-    assert "E2E-1" in rows.nth(0).inner_text() and "días de atraso" in rows.nth(0).inner_text()
+    assert "E2E-1" in rows.nth(0).inner_text() and "Atraso de" in rows.nth(0).inner_text()
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/cobranza/caso/{first.pk}/")
     _log_promise(page, "1500.00")

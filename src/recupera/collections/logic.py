@@ -64,6 +64,12 @@ PROMISE_TODAY_POINTS = 100
 DEADLINE_POINTS = 80
 PRESCRIPTION_HORIZON_DAYS = 180
 MAX_PRESCRIPTION_POINTS = 90
+# The points grow by bands, not day by day: 30 days of delay, 30 days less to prescription,
+# $5,000 of balance. A case's score and reasons then stay the same for weeks, so the daily
+# close rewrites only the cases that changed band (the queue shows the exact days past due and
+# balance in their own columns).
+DPD_BANDS = MAX_DPD_POINTS // POINTS_PER_30_DPD  # 12: 1-30, 31-60, …, more than 330 days
+PRESCRIPTION_BANDS = PRESCRIPTION_HORIZON_DAYS // 30 + 1  # 7: 180-151 days left, …, 0
 
 
 def _d(d: dt.date) -> str:
@@ -90,18 +96,20 @@ def priority_for(facts: PriorityFacts, *, as_of: dt.date) -> tuple[int, list[Rea
     if facts.prescription_date:
         left = (facts.prescription_date - as_of).days
         if 0 <= left <= PRESCRIPTION_HORIZON_DAYS:
-            points = max(1, MAX_PRESCRIPTION_POINTS * (PRESCRIPTION_HORIZON_DAYS - left)
-                         // PRESCRIPTION_HORIZON_DAYS)
+            band = (PRESCRIPTION_HORIZON_DAYS - left) // 30 + 1
+            points = MAX_PRESCRIPTION_POINTS * band // PRESCRIPTION_BANDS
             reasons.append(Reason("prescripcion",
-                                  f"Pagaré prescribe el {_d(facts.prescription_date)} ({left} días)",
-                                  points))
+                                  f"Pagaré prescribe el {_d(facts.prescription_date)}", points))
     if facts.days_past_due > 0:
-        points = min(MAX_DPD_POINTS, max(1, facts.days_past_due * POINTS_PER_30_DPD // 30))
-        reasons.append(Reason("atraso", f"{facts.days_past_due} días de atraso", points))
+        band = min(DPD_BANDS, (facts.days_past_due + 29) // 30)
+        label = (f"Atraso de {30 * band - 29} a {30 * band} días" if band < DPD_BANDS
+                 else f"Atraso de más de {30 * (DPD_BANDS - 1)} días")
+        reasons.append(Reason("atraso", label, POINTS_PER_30_DPD * band))
     if facts.balance > 0:
         points = min(MAX_BALANCE_POINTS, int(facts.balance // BALANCE_PER_POINT))
         if points:
-            reasons.append(Reason("saldo", f"Saldo para liquidar ${facts.balance:,.2f}", points))
+            reasons.append(Reason("saldo", f"Saldo para liquidar de "
+                                           f"${points * BALANCE_PER_POINT:,.2f} o más", points))
     return sum(r.points for r in reasons), reasons
 
 

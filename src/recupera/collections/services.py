@@ -231,10 +231,13 @@ def _priorities_sql_update(*, as_of: dt.date) -> int:
         return f"to_char({col}, 'DD/MM/YYYY')"
 
     left = "(f.prescription_date - %(as_of)s::date)"
-    dpd_points = f"LEAST({L.MAX_DPD_POINTS}, GREATEST(1, f.dpd * {L.POINTS_PER_30_DPD} / 30))"
+    band = f"LEAST({L.DPD_BANDS}, (f.dpd + 29) / 30)"
+    dpd_points = f"({L.POINTS_PER_30_DPD} * {band})"
+    dpd_label = (f"CASE WHEN {band} < {L.DPD_BANDS} THEN 'Atraso de ' || (30 * {band} - 29) || ' a ' "
+                 f"|| (30 * {band}) || ' días' ELSE 'Atraso de más de {30 * (L.DPD_BANDS - 1)} días' END")
     balance_points = f"LEAST({L.MAX_BALANCE_POINTS}, floor(f.balance / {L.BALANCE_PER_POINT})::int)"
-    rx_points = (f"GREATEST(1, {L.MAX_PRESCRIPTION_POINTS} * ({L.PRESCRIPTION_HORIZON_DAYS} - {left})"
-                 f" / {L.PRESCRIPTION_HORIZON_DAYS})")
+    rx_points = (f"({L.MAX_PRESCRIPTION_POINTS} * (({L.PRESCRIPTION_HORIZON_DAYS} - {left}) / 30 + 1)"
+                 f" / {L.PRESCRIPTION_BANDS})")
     parts = [
         reason(f"f.broken_promise_on IS NOT NULL AND %(as_of)s::date - f.broken_promise_on <= {L.BROKEN_PROMISE_DAYS}",
                "promesa_incumplida", f"'Promesa incumplida el ' || {d('f.broken_promise_on')}",
@@ -248,10 +251,11 @@ def _priorities_sql_update(*, as_of: dt.date) -> int:
                f"'Sin gestión dentro del plazo (venció el ' || {d('f.next_action_due')} || ')'",
                str(L.DEADLINE_POINTS)),
         reason(f"{left} BETWEEN 0 AND {L.PRESCRIPTION_HORIZON_DAYS}", "prescripcion",
-               f"'Pagaré prescribe el ' || {d('f.prescription_date')} || ' (' || {left} || ' días)'", rx_points),
-        reason("f.dpd > 0", "atraso", "f.dpd || ' días de atraso'", dpd_points),
+               f"'Pagaré prescribe el ' || {d('f.prescription_date')}", rx_points),
+        reason("f.dpd > 0", "atraso", dpd_label, dpd_points),
         reason(f"f.balance >= {L.BALANCE_PER_POINT}", "saldo",
-               "'Saldo para liquidar $' || to_char(f.balance, 'FM999,999,999,999,990.00')", balance_points),
+               f"'Saldo para liquidar de $' || to_char({balance_points} * {L.BALANCE_PER_POINT}, "
+               "'FM999,999,999,999,990.00') || ' o más'", balance_points),
     ]
     score = " + ".join(f"COALESCE((({p}) -> 0 ->> 'points')::int, 0)" for p in parts)
     reasons = " || ".join(f"({p})" for p in parts)
