@@ -108,3 +108,30 @@ def test_bulk_refresh_in_worker_processes_equals_a_fresh_engine_replay(make_cred
     assert credits_bulk_refresh(credits=credits, as_of=as_of, workers=2) == 3
     for credit in credits:
         assert _stored(credit) == _engine(credit, as_of), credit.folio
+
+
+def test_allocations_with_an_unknown_digest_are_read_once_and_kept_when_they_are_a_prefix(
+        make_credit):
+    """A credit whose digest is not known (copied by the bulk demo, or stored before the digest
+    existed): its rows are read back, kept (same ids) when they begin the new replay's, and the
+    digest is known afterwards; rows that are not a prefix are rewritten."""
+    kept, changed = make_credit(), make_credit()
+    for credit in (kept, changed):
+        payment_post(actor=None, credit=credit, amount="250.00", value_date=dt.date(2025, 1, 20),
+                     channel="caja", natural_key=f"u1-{credit.pk}", as_of=TODAY)
+    Credit.objects.filter(pk__in=[kept.pk, changed.pk]).update(allocations_digest="")
+    Allocation.objects.filter(credit=changed, component="interest").update(amount=Decimal("0.01"))
+    before = list(Allocation.objects.filter(credit=kept).order_by("id").values_list("id", flat=True))
+    tampered = set(Allocation.objects.filter(credit=changed).values_list("id", flat=True))
+    for credit in (kept, changed):
+        payment_post(actor=None, credit=credit, amount="300.00", value_date=dt.date(2025, 3, 20),
+                     channel="caja", natural_key=f"u2-{credit.pk}", as_of=TODAY)
+    after = list(Allocation.objects.filter(credit=kept).order_by("id").values_list("id", flat=True))
+    assert after[:len(before)] == before and len(after) > len(before)  # appended, not rewritten
+    for credit in (kept, changed):
+        assert _stored(credit) == _engine(credit, TODAY)
+        credit.refresh_from_db()
+        assert credit.allocations_digest and credit.allocations_count == len(
+            _engine(credit, TODAY)["allocations"])
+    assert tampered and not set(Allocation.objects.filter(credit=changed).values_list(
+        "id", flat=True)) & tampered  # rewritten

@@ -580,6 +580,29 @@ def projection_of(credit_id: int, administrative_status: str, state: engine.Cred
         schedules=schedules)
 
 
+def _stored_allocation_text(ids: list[int]) -> dict[int, str]:
+    """{credit_id: its stored Allocation rows as allocation_lines text, in id order}."""
+    by_credit: dict[int, list[str]] = defaultdict(list)
+    if _postgres():
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(Allocation._meta.get_field(f).column) for f in ALLOCATION_FIELDS)
+        with connection.cursor() as cursor, cursor.cursor.copy(
+                f"COPY (SELECT {columns} FROM {quote(Allocation._meta.db_table)} "
+                f"WHERE credit_id = ANY(%s) ORDER BY credit_id, id) TO STDOUT", [ids]) as copy:
+            text = b"".join(bytes(block) for block in copy).decode()
+        for line in text.splitlines(keepends=True):
+            by_credit[int(line.split("\t", 1)[0])].append(line)
+    else:
+        for row in (Allocation.objects.filter(credit_id__in=ids).order_by("credit_id", "id")
+                    .values_list(*ALLOCATION_FIELDS)):
+            credit_id, entry, kind, day, installment, version, component, amount = row
+            by_credit[credit_id].append(
+                f"{credit_id}\t{_NULL if entry is None else entry}\t{kind}\t{day.isoformat()}\t"
+                f"{_NULL if installment is None else installment}\t{version}\t{component}\t"
+                f"{to_money(amount)}\n")
+    return {credit_id: "".join(lines) for credit_id, lines in by_credit.items()}
+
+
 def _stored_versions(ids: list[int]) -> dict[int, dict[int, tuple[int, str]]]:
     """{credit_id: {version: (ScheduleVersion pk, fingerprint)}}, one query."""
     stored: dict[int, dict[int, tuple[int, str]]] = defaultdict(dict)
@@ -619,6 +642,12 @@ def projections_apply(credits: list[Credit], projections: list[Projection], *, a
     rewrite_allocations: list[int] = []
     allocations: list[str] = []
     audits: list[AuditEntry] = []
+    # Credits whose stored rows are not known by their digest (never replayed since the digest
+    # existed, or copied by the bulk demo): read them once as COPY text and keep them when they
+    # are the first rows of the new replay's, as the digest would have.
+    unknown = {c.pk for c, p in zip(credits, projections, strict=True)
+               if p.rewrite_allocations and not c.allocations_digest}
+    stored_text = _stored_allocation_text(sorted(unknown)) if unknown else {}
     for credit, p in zip(credits, projections, strict=True):
         have = stored.get(credit.pk, {})
         want = {version: (fingerprint, s) for version, fingerprint, s in p.schedules}
@@ -633,9 +662,13 @@ def projections_apply(credits: list[Credit], projections: list[Projection], *, a
                     principal=to_money(s.principal), rate=s.rate,
                     installment_amount=to_money(s.installment_amount), reason=s.reason[:20],
                     fingerprint=fingerprint), s))
-        if p.rewrite_allocations:
-            rewrite_allocations.append(credit.pk)
-        allocations.append(p.allocations)
+        old = stored_text.get(credit.pk, "") if credit.pk in unknown else None
+        if old is not None and p.allocations.startswith(old):
+            allocations.append(p.allocations[len(old):])
+        else:
+            if p.rewrite_allocations:
+                rewrite_allocations.append(credit.pk)
+            allocations.append(p.allocations)
         credit.allocations_count, credit.allocations_digest = (p.allocations_count,
                                                                p.allocations_digest)
         before_status = credit.status
