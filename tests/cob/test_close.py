@@ -47,6 +47,25 @@ def test_close_results_equal_the_engine_on_later_dates(portfolio):
     assert business_date_get() == AS_OF + dt.timedelta(days=400)
 
 
+def test_the_replay_in_worker_processes_gives_the_same_close(portfolio, monkeypatch):
+    """With many candidates the replay step runs the engine in a pool of worker processes
+    (credits.services.PARALLEL_MIN): the same cached columns, allocations and aging facts."""
+    from recupera.credits import services
+
+    monkeypatch.setattr(services, "PARALLEL_MIN", 1)
+    created: list[int] = []
+    real_pool = services.replay_pool
+    monkeypatch.setattr(services, "replay_pool",
+                        lambda workers, calendar: (created.append(workers), real_pool(2, calendar))[1])
+    close_run(actor=None, business_date=AS_OF + dt.timedelta(days=1))
+    assert created  # the pool was used
+    assert _diff(AS_OF + dt.timedelta(days=1)) == {}
+    assert CreditAging.objects.count() == len(portfolio)
+    d = AS_OF + dt.timedelta(days=37)
+    close_run(actor=None, business_date=d)
+    assert _diff(d) == {}
+
+
 def test_credits_with_new_payments_are_replayed_and_the_rest_aged(portfolio):
     from recupera.credits.services import payment_post
 

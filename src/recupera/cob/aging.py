@@ -93,3 +93,10 @@ def facts_for(state: engine.CreditState, *, tolerance: Decimal,
     return AgingFacts(oldest_unpaid_eff=oldest, first_open_due=first_open,
                       first_due_date=state.first_due_date, schedule_version=state.schedule_version,
                       fixed_status=fixed_status, volatile=True)
+
+
+def close_facts(state: engine.CreditState, terms: engine.Terms) -> AgingFacts:
+    """facts_for with the credit's DPD tolerance and end of studies taken from its engine
+    Terms: the `extra` of credits.services.credits_replay_batch (it runs in the replay workers,
+    so it is a module-level function)."""
+    return facts_for(state, tolerance=terms.tolerance, end_of_studies=terms.end_of_studies)

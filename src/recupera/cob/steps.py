@@ -13,7 +13,6 @@ import datetime as dt
 import os
 import sys
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -121,9 +120,13 @@ def _previous_marks(business_date: dt.date) -> tuple[int, int]:
 
 
 def step_engine_replay(ctx: StepContext) -> None:
+    """Replay the credits with something new (entries or disbursements since the previous close,
+    has_new_events, aging facts that depend on the date) in batches, each one transaction:
+    projections written (credits.services.credits_replay_batch, in a pool of replay workers
+    when there are many) and the credits' aging facts stored for the set-based aging step."""
     from recupera.credits import engine_io
-    from recupera.credits.models import Credit, Disbursement, LedgerEntry
-    from recupera.credits.services import projections_write
+    from recupera.credits.models import Disbursement, LedgerEntry
+    from recupera.credits.services import PARALLEL_MIN, replay_pool, replay_workers
 
     step = ctx.step
     if not step.params:
@@ -148,40 +151,45 @@ def step_engine_replay(ctx: StepContext) -> None:
     candidates: list[int] = p["candidates"]
     calendar = engine_io.business_calendar()
     size = _batch_size()
-    batches = 0
-    volatile = 0
+    left = len(candidates) - bisect.bisect_right(candidates, step.cursor or 0)
+    workers = replay_workers() if left >= PARALLEL_MIN else 1
+    pool = replay_pool(workers, calendar) if workers > 1 else None
+    try:
+        volatile = _replay_batches(ctx, candidates, size, calendar, pool)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    with transaction.atomic():
+        step.params = {k: v for k, v in p.items() if k != "candidates"}  # done: the list is not needed
+        ctx.finish(rows=step.rows_done, result={"replayed": step.rows_done, "volatile_in_last_attempt": volatile})
+
+
+def _replay_batches(ctx: StepContext, candidates: list[int], size: int, calendar: Any,
+                    pool: Any) -> int:
+    """The batches of step_engine_replay after its cursor; returns how many were volatile."""
+    from recupera.credits.services import credits_replay_batch, lookups_by_index
+
+    step = ctx.step
+    batches = volatile = 0
     while True:
         start = bisect.bisect_right(candidates, step.cursor or 0)
         ids = candidates[start:start + size]
         if not ids:
             break
         with transaction.atomic():
-            batch = list(Credit.objects.filter(pk__in=ids).select_related("product").order_by("pk"))
-            disbursed: dict[int, list[engine.Disbursement]] = defaultdict(list)
-            last_disb: dict[int, int] = defaultdict(int)
-            for d in (Disbursement.objects.filter(credit_id__in=ids).order_by("credit_id", "number")
-                      .only("id", "credit_id", "number", "date", "amount")):
-                disbursed[d.credit_id].append(engine.Disbursement(number=d.number, date=d.date, amount=d.amount))
-                last_disb[d.credit_id] = max(last_disb[d.credit_id], d.pk)
-            events: dict[int, list[engine.Event]] = defaultdict(list)
-            last_entry: dict[int, int] = defaultdict(int)
-            for e in (LedgerEntry.objects.filter(credit_id__in=ids).order_by("credit_id", "id")
-                      .only("id", "credit_id", "kind", "value_date", "amount", "reverses_id", "channel", "params")):
-                events[e.credit_id].append(engine_io.event_for(e))
-                last_entry[e.credit_id] = e.pk
-            pairs = [(c, engine_io.state_from_rows(c, disbursements=disbursed[c.pk], events=events[c.pk],
-                                                   calendar=calendar, as_of=ctx.business_date))
-                     for c in batch]
-            projections_write(pairs, actor=ctx.actor)
+            lookups_by_index()
+            replayed = credits_replay_batch(ids, as_of=ctx.business_date, actor=ctx.actor,
+                                            calendar=calendar, pool=pool, extra=aging.close_facts)
             rows = []
-            for c, state in pairs:
-                f = aging.facts_for(state, tolerance=c.product.dpd_tolerance, end_of_studies=c.end_of_studies)
+            for credit_id, f, last_entry, last_disb in replayed:
                 volatile += f.volatile
                 rows.append(CreditAging(
-                    credit_id=c.pk, oldest_unpaid_eff=f.oldest_unpaid_eff, first_open_due=f.first_open_due,
-                    first_due_date=f.first_due_date, schedule_version=f.schedule_version,
-                    fixed_status=f.fixed_status, volatile=f.volatile, source_as_of=state.as_of,
-                    last_entry_id=last_entry[c.pk], last_disbursement_id=last_disb[c.pk]))
+                    credit_id=credit_id, oldest_unpaid_eff=f.oldest_unpaid_eff,
+                    first_open_due=f.first_open_due, first_due_date=f.first_due_date,
+                    schedule_version=f.schedule_version, fixed_status=f.fixed_status,
+                    volatile=f.volatile, source_as_of=ctx.business_date,
+                    last_entry_id=last_entry, last_disbursement_id=last_disb))
             CreditAging.objects.filter(credit_id__in=ids).delete()
             CreditAging.objects.bulk_create(rows, batch_size=size)
             step.cursor = ids[-1]
@@ -191,9 +199,7 @@ def step_engine_replay(ctx: StepContext) -> None:
         batches += 1
         ctx.progress(f"  {step.rows_done}/{step.rows_total}")
         _test_pause(step.name, batches)
-    with transaction.atomic():
-        step.params = {k: v for k, v in p.items() if k != "candidates"}  # done: the list is not needed
-        ctx.finish(rows=step.rows_done, result={"replayed": step.rows_done, "volatile_in_last_attempt": volatile})
+    return volatile
 
 
 # --- 3. aging by the date alone (set-based) ---------------------------------------------------

@@ -13,7 +13,7 @@ import hashlib
 import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -742,21 +742,28 @@ def _init_worker(calendar: engine.BusinessCalendar) -> None:
     _worker_calendar = calendar
 
 
-def _project(calendar: engine.BusinessCalendar, as_of: dt.date,
-             items: list[tuple[Any, ...]]) -> list[Projection]:
+Extra = Callable[[engine.CreditState, engine.Terms], Any]
+
+
+def _project(calendar: engine.BusinessCalendar, as_of: dt.date, items: list[tuple[Any, ...]],
+             extra: Extra | None = None) -> list[tuple[Projection, Any]]:
     """Replay `items` (credit_id, administrative_status, terms, disbursements, events,
     {version: stored fingerprint}, (allocations_count, allocations_digest)) through the
-    engine: pure, no database."""
-    return [projection_of(credit_id, administrative_status,
-                          engine.credit_state(terms=terms, disbursements=disbursements,
-                                              events=events, calendar=calendar, as_of=as_of,
-                                              installments=False),
-                          known, allocations)
-            for credit_id, administrative_status, terms, disbursements, events, known, allocations
-            in items]
+    engine: pure, no database. Each result is (Projection, extra(state, terms)) — `extra`, a
+    module-level function so that it reaches the workers, computes what else the caller keeps
+    of the full state (the daily close: its aging facts); None without it."""
+    out = []
+    for credit_id, administrative_status, terms, disbursements, events, known, allocations in items:
+        state = engine.credit_state(terms=terms, disbursements=disbursements, events=events,
+                                    calendar=calendar, as_of=as_of,
+                                    installments=extra is not None)
+        out.append((projection_of(credit_id, administrative_status, state, known, allocations),
+                    None if extra is None else extra(state, terms)))
+    return out
 
 
-def _project_in_worker(args: tuple[dt.date, list[tuple[Any, ...]]]) -> list[Projection]:
+def _project_in_worker(args: tuple[dt.date, list[tuple[Any, ...]], Extra | None]
+                       ) -> list[tuple[Projection, Any]]:
     assert _worker_calendar is not None
     return _project(_worker_calendar, *args)
 
@@ -846,18 +853,34 @@ def _lock_credit_rows(ids: list[int]) -> list[_CreditRow]:
     return out
 
 
+def credits_replay_batch(ids: list[int], *, as_of: dt.date, actor: Any,
+                         calendar: engine.BusinessCalendar, pool: Any = None,
+                         extra: Extra | None = None) -> list[tuple[int, Any, int, int]]:
+    """One batch of credits_bulk_refresh in the caller's transaction (it locks the credits):
+    replayed (in `pool`'s workers, or here), projections written. Returns, per credit,
+    (credit id, extra(state, terms), the last ledger entry id, the last disbursement id) —
+    what the daily close keeps of each replay."""
+    return _refresh_batch(sorted(set(ids)), as_of=as_of, actor=actor, calendar=calendar,
+                          pool=pool, extra=extra)
+
+
 def _refresh_batch(chunk: list[int], *, as_of: dt.date, actor: Any,
-                   calendar: engine.BusinessCalendar, pool: Any) -> None:
+                   calendar: engine.BusinessCalendar, pool: Any,
+                   extra: Extra | None = None) -> list[tuple[int, Any, int, int]]:
     credits = _lock_credit_rows(chunk)
     disbursed: dict[int, list[engine.Disbursement]] = defaultdict(list)
-    for credit_id, number, date, amount in (
+    last_disbursement: dict[int, int] = defaultdict(int)
+    for pk, credit_id, number, date, amount in (
             Disbursement.objects.filter(credit_id__in=chunk).order_by("credit_id", "number")
-            .values_list("credit_id", "number", "date", "amount")):
+            .values_list("id", "credit_id", "number", "date", "amount")):
         disbursed[credit_id].append(engine.Disbursement(number=number, date=date, amount=amount))
+        last_disbursement[credit_id] = max(last_disbursement[credit_id], pk)
     events: dict[int, list[engine.Event]] = defaultdict(list)
+    last_entry: dict[int, int] = defaultdict(int)
     for row in (LedgerEntry.objects.filter(credit_id__in=chunk).order_by("credit_id", "id")
                 .values_list("credit_id", *engine_io.EVENT_FIELDS)):
         events[row[0]].append(engine_io.event_from_values(*row[1:]))
+        last_entry[row[0]] = row[1]
     stored = _stored_versions(chunk)
     items = [(c.pk, c.administrative_status, engine_io.terms_for(c), disbursed[c.pk],
               events[c.pk], {v: fp for v, (_pk, fp) in stored.get(c.pk, {}).items()},
@@ -866,12 +889,16 @@ def _refresh_batch(chunk: list[int], *, as_of: dt.date, actor: Any,
     parts = [(start, items[start:start + REFRESH_PART])
              for start in range(0, len(items), REFRESH_PART)]
     if pool is None:
-        results = (_project(calendar, as_of, part) for _start, part in parts)
+        results = (_project(calendar, as_of, part, extra) for _start, part in parts)
     else:
-        results = pool.imap(_project_in_worker, [(as_of, part) for _start, part in parts])
-    for (start, part), projections in zip(parts, results, strict=True):
-        projections_apply(credits[start:start + len(part)], projections, actor=actor,
+        results = pool.imap(_project_in_worker, [(as_of, part, extra) for _start, part in parts])
+    out: list[tuple[int, Any, int, int]] = []
+    for (start, part), pairs in zip(parts, results, strict=True):
+        projections_apply(credits[start:start + len(part)], [p for p, _x in pairs], actor=actor,
                           stored=stored)
+        out.extend((p.credit_id, x, last_entry[p.credit_id], last_disbursement[p.credit_id])
+                   for p, x in pairs)
+    return out
 
 
 # --- replaying in the background, while the caller goes on posting ----------------------------
