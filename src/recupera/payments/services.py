@@ -328,6 +328,22 @@ def _operations_insert(imp: PaymentImport, ordered: list[ParsedRow], credits: se
                                        for r in ordered], ignore_conflicts=True, batch_size=1000)
 
 
+def _payment_audit_insert(audit: str) -> str:
+    """The INSERT of the audit rows of the payment entries a CTE named `e` returned (id,
+    credit_id, value_date, amount, natural_key); parameters: at, actor id, channel, import id."""
+    return f"""
+                INSERT INTO {audit} (at, actor_id, action, object_type, object_id, object_repr,
+                                     after)
+                SELECT %s, %s, 'movimiento.payment', 'credits.ledgerentry', e.id::text,
+                       e.credit_id || ' Pago ' || to_char(e.value_date, 'YYYY-MM-DD') || ' '
+                           || e.amount::text,
+                       jsonb_build_object('credit_id', e.credit_id, 'kind', 'payment',
+                           'value_date', to_char(e.value_date, 'YYYY-MM-DD'),
+                           'amount', e.amount::text, 'channel', %s,
+                           'natural_key', e.natural_key, 'import_id', %s)
+                FROM e ORDER BY e.id"""
+
+
 def _operations_post(actor: Any, imp: PaymentImport, ordered: list[ParsedRow], credits: set[int],
                      *, mark: bool) -> dict[tuple[int, str], int | None]:
     """PostgreSQL: insert the chunk's operations (sorted by agreement and key, ON CONFLICT DO
@@ -371,17 +387,7 @@ def _operations_post(actor: Any, imp: PaymentImport, ordered: list[ParsedRow], c
                        'banco:' || id, '{{}}'::jsonb, '', %s, %s
                 FROM ins WHERE ledger_entry_id IS NOT NULL ORDER BY ledger_entry_id
                 RETURNING id, credit_id, value_date, amount, natural_key),
-            a AS (
-                INSERT INTO {audit} (at, actor_id, action, object_type, object_id, object_repr,
-                                     after)
-                SELECT %s, %s, 'movimiento.payment', 'credits.ledgerentry', e.id::text,
-                       e.credit_id || ' Pago ' || to_char(e.value_date, 'YYYY-MM-DD') || ' '
-                           || e.amount::text,
-                       jsonb_build_object('credit_id', e.credit_id, 'kind', 'payment',
-                           'value_date', to_char(e.value_date, 'YYYY-MM-DD'),
-                           'amount', e.amount::text, 'channel', %s,
-                           'natural_key', e.natural_key, 'import_id', %s)
-                FROM e ORDER BY e.id){marks}
+            a AS ({_payment_audit_insert(audit)}){marks}
             SELECT agreement_id, operation_key, ledger_entry_id FROM ins""", [
             now, BankOperation.Status.APPLIED.value,
             *[array_literal([v[n] for v in values]) for n in names],
@@ -433,17 +439,7 @@ def _entries_post(actor: Any, imp: PaymentImport, to_post: list[tuple[int, Parse
                        '{{}}'::jsonb, '', %s, %s
                 FROM u ORDER BY n
                 RETURNING id, credit_id, value_date, amount, natural_key),
-            a AS (
-                INSERT INTO {audit} (at, actor_id, action, object_type, object_id, object_repr,
-                                     after)
-                SELECT %s, %s, 'movimiento.payment', 'credits.ledgerentry', e.id::text,
-                       e.credit_id || ' Pago ' || to_char(e.value_date, 'YYYY-MM-DD') || ' '
-                           || e.amount::text,
-                       jsonb_build_object('credit_id', e.credit_id, 'kind', 'payment',
-                           'value_date', to_char(e.value_date, 'YYYY-MM-DD'),
-                           'amount', e.amount::text, 'channel', %s,
-                           'natural_key', e.natural_key, 'import_id', %s)
-                FROM e ORDER BY e.id)
+            a AS ({_payment_audit_insert(audit)})
             UPDATE {ops} AS b SET ledger_entry_id = e.id FROM e
             WHERE e.natural_key = 'banco:' || b.id AND b.id = ANY(%s::bigint[])""", [
             [op_id for op_id, _r in to_post], [r.credit_id for _o, r in to_post],
