@@ -58,11 +58,28 @@ def _stored_view(credit):
 def test_every_copied_credit_is_what_the_engine_says_for_it():
     if connection.vendor != "postgresql":
         pytest.skip("Los datos masivos de demostración son de PostgreSQL.")
-    from recupera.credits import engine_io
     from recupera.credits.bulk_demo import bulk_portfolio_create
+
+    # inside the test's transaction: one connection, one transaction
+    _check_copies(bulk_portfolio_create(actor=None, credits=90, seed=7, as_of=AS_OF, templates=30))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps migration rows for later tests
+def test_copies_on_two_connections_are_the_same_portfolio():
+    if connection.vendor != "postgresql":
+        pytest.skip("Los datos masivos de demostración son de PostgreSQL.")
+    from recupera.credits.bulk_demo import bulk_portfolio_create
+
+    before = _ddl()
+    counts = bulk_portfolio_create(actor=None, credits=90, seed=7, as_of=AS_OF, templates=30, workers=2)
+    _check_copies(counts)
+    assert _ddl() == before  # indexes and keys back, no maps or undo record left
+
+
+def _check_copies(counts):
+    from recupera.credits import engine_io
     from recupera.credits.models import Credit, CreditParty, LedgerEntry
 
-    counts = bulk_portfolio_create(actor=None, credits=90, seed=7, as_of=AS_OF, templates=30)
     made = Credit.objects.count() - counts["creditos"]  # templates (a plan may yield a few less)
     assert 25 <= made <= 30 and counts["creditos"] == 2 * made
     calendar = engine_io.business_calendar()
@@ -97,15 +114,94 @@ def test_the_indexes_and_keys_are_back_after_the_bulk_copy():
         pytest.skip("Los datos masivos de demostración son de PostgreSQL.")
     from recupera.credits.bulk_demo import bulk_portfolio_create
 
-    def ddl():
-        with connection.cursor() as cur:
-            cur.execute("""SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
-                WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2""")
-            constraints = cur.fetchall()
-            cur.execute("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
-                        "ORDER BY 1, 2")
-            return constraints, cur.fetchall()
-
-    before = ddl()
+    before = _ddl()
     bulk_portfolio_create(actor=None, credits=40, seed=8, as_of=AS_OF, templates=20)
-    assert ddl() == before
+    assert _ddl() == before
+
+
+def _ddl():
+    with connection.cursor() as cur:
+        cur.execute("""SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2""")
+        constraints = cur.fetchall()
+        cur.execute("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+                    "ORDER BY 1, 2")
+        indexes = cur.fetchall()
+        cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+        return constraints, indexes, cur.fetchall()
+
+
+def _row_counts():
+    from django.apps import apps
+
+    return {m._meta.db_table: m.objects.count() for m in apps.get_models()
+            if m._meta.app_label in ("credits", "people", "cob")}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_failed_copy_worker_leaves_nothing_half_applied(monkeypatch):
+    """One of the two copy connections fails after the other committed its half: the committed
+    copies are deleted and the indexes and keys are back; the templates stay."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Los datos masivos de demostración son de PostgreSQL.")
+    from recupera.credits import bulk_demo
+
+    real = bulk_demo._copy_range
+
+    def second_fails(statements, first, last):
+        if first > 1:
+            raise RuntimeError("la conexión se cayó")
+        return real(statements, first, last)
+
+    before = _ddl()
+    monkeypatch.setattr(bulk_demo, "_copy_range", second_fails)
+    with pytest.raises(RuntimeError, match="se cayó"):
+        bulk_demo.bulk_portfolio_create(actor=None, credits=60, seed=9, as_of=AS_OF, templates=20, workers=2)
+    assert _ddl() == before
+    from recupera.credits.models import Credit
+
+    templates = Credit.objects.count()
+    assert 15 <= templates <= 20 and not Credit.objects.filter(folio__startswith="CB9-").exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_load_killed_midway_is_undone_by_the_next_one(monkeypatch):
+    """The process dies between the copies and the index rebuild (nothing in it runs any more):
+    the next bulk load first deletes the copies and restores the indexes and keys."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Los datos masivos de demostración son de PostgreSQL.")
+    from recupera.credits import bulk_demo
+
+    before = _ddl()
+
+    class Killed(BaseException):
+        pass
+
+    real = bulk_demo._copy_range
+
+    def copy_then_die(statements, first, last):
+        real(statements, first, last)
+        raise Killed
+
+    monkeypatch.setattr(bulk_demo, "_copy_range", copy_then_die)
+    monkeypatch.setattr(bulk_demo, "_recover_pending", lambda cur: False)  # a dead process undoes nothing
+    templates_only = {}
+    real_statements = bulk_demo._copy_statements
+
+    def count_then_plan(*args, **kwargs):
+        templates_only.update(_row_counts())  # what is there before any copy
+        return real_statements(*args, **kwargs)
+
+    monkeypatch.setattr(bulk_demo, "_copy_statements", count_then_plan)
+    with pytest.raises(Killed):
+        bulk_demo.bulk_portfolio_create(actor=None, credits=60, seed=9, as_of=AS_OF, templates=20, workers=2)
+    monkeypatch.undo()
+    assert _ddl() != before  # indexes dropped, maps and the undo record left
+    from recupera.credits.models import Credit
+
+    assert Credit.objects.filter(folio__startswith="CB9-").exists()
+    with connection.cursor() as cur:
+        assert bulk_demo._recover_pending(cur) is True
+    assert _ddl() == before
+    assert not Credit.objects.filter(folio__startswith="CB9-").exists()
+    assert _row_counts() == templates_only

@@ -17,8 +17,11 @@ foreign keys are dropped for the copy and rebuilt once after it (`_SecondaryInde
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.db import connection, transaction
@@ -48,10 +51,13 @@ def _sql_array(values: tuple[str, ...]) -> str:
 
 
 class _Cloner:
-    """Copies the template rows of one table `copies` times with computed ids."""
+    """Writes the statements that copy the template rows of each table with computed ids.
 
-    def __init__(self, cur: Any, copies: int):
-        self.cur, self.copies = cur, copies
+    The maps (`bulk_m_<table>`: template id -> rank) are ordinary tables, so that copy workers
+    on other connections can read them once they are committed; they are dropped at the end."""
+
+    def __init__(self, cur: Any):
+        self.cur = cur
         self.base: dict[str, int] = {}
         self.count: dict[str, int] = {}
 
@@ -59,47 +65,48 @@ class _Cloner:
         return f"({self.base[table]} + (g.j - 1) * {self.count[table]} + {rank_expr} + 1)"
 
     def map(self, table: str, old_ids_sql: str, pk: str = "id") -> None:
-        """Temp table m_<table>(old_id, r) of the template rows; base id = current max."""
+        """Map table bulk_m_<table>(old_id, r) of the template rows; base id = current max."""
         cur = self.cur
-        cur.execute(f"DROP TABLE IF EXISTS m_{table}")
-        cur.execute(f"CREATE TEMP TABLE m_{table} AS SELECT o AS old_id, (row_number() OVER (ORDER BY o) - 1) AS r "
-                    f"FROM ({old_ids_sql}) s(o)")
-        cur.execute(f"CREATE INDEX ON m_{table} (old_id)")
-        cur.execute(f"SELECT COUNT(*) FROM m_{table}")
+        cur.execute(f"DROP TABLE IF EXISTS bulk_m_{table}")
+        cur.execute(f"CREATE UNLOGGED TABLE bulk_m_{table} AS SELECT o AS old_id, "
+                    f"(row_number() OVER (ORDER BY o) - 1) AS r FROM ({old_ids_sql}) s(o)")
+        cur.execute(f"CREATE INDEX ON bulk_m_{table} (old_id)")
+        cur.execute(f"SELECT COUNT(*) FROM bulk_m_{table}")
         self.count[table] = cur.fetchone()[0]
         cur.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")
         self.base[table] = cur.fetchone()[0]
 
-    def clone(self, model: Any, *, overrides: dict[str, str], fks: dict[str, str],
-              pk: str = "id", alias_table: str | None = None) -> int:
-        """INSERT the copies. `fks`: column -> mapped table; `overrides`: column -> SQL over t
-        (the template row) and g.j (the copy number)."""
+    def clone(self, model: Any, *, overrides: dict[str, str], fks: dict[str, str]) -> str:
+        """The INSERT of the copies g.j in {J} (a placeholder for the copy range). `fks`:
+        column -> mapped table; `overrides`: column -> SQL over t (the template row) and g.j."""
         table = model._meta.db_table
-        key = alias_table or table
         cols = _columns(model)
         exprs, joins = [], []
         for col in cols:
-            if col == pk and pk == "id":
-                exprs.append(self.new_id(key, "m.r"))
+            if col == "id":
+                exprs.append(self.new_id(table, "m.r"))
             elif col in overrides:
                 exprs.append(overrides[col])
             elif col in fks:
                 ref = fks[col]
                 a = f"f_{col}"
-                joins.append(f"LEFT JOIN m_{ref} {a} ON {a}.old_id = t.{col}")
+                joins.append(f"LEFT JOIN bulk_m_{ref} {a} ON {a}.old_id = t.{col}")
                 exprs.append(f"CASE WHEN t.{col} IS NULL THEN NULL ELSE "
                              f"{self.new_id(ref, a + '.r')} END")
             else:
                 exprs.append(f"t.{col}")
-        sql = (f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(exprs)} "
-               f"FROM {table} t JOIN m_{key} m ON m.old_id = t.{pk} {' '.join(joins)} "
-               f"CROSS JOIN generate_series(1, {self.copies}) g(j)")
-        self.cur.execute(sql)
-        n = self.cur.rowcount
-        if pk == "id":
+        return (f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(exprs)} "
+                f"FROM {table} t JOIN bulk_m_{table} m ON m.old_id = t.id {' '.join(joins)} "
+                f"CROSS JOIN generate_series({{J}}) g(j)")
+
+    def set_sequences(self) -> None:
+        for table in self.base:
             self.cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                              f"(SELECT MAX(id) FROM {table}))")
-        return n
+
+    def drop_maps(self) -> None:
+        for table in self.base:
+            self.cur.execute(f"DROP TABLE IF EXISTS bulk_m_{table}")
 
 
 class _SecondaryIndexes:
@@ -140,7 +147,8 @@ class _SecondaryIndexes:
 
 
 def bulk_portfolio_create(*, actor: Any, credits: int, seed: int, as_of: dt.date,
-                          templates: int = TEMPLATES, progress: Any = None) -> dict[str, int]:
+                          templates: int = TEMPLATES, progress: Any = None,
+                          workers: int | None = None) -> dict[str, int]:
     """At least `credits` credits of seed `seed`: `templates` through the engine, the rest as
     copies. PostgreSQL only. Returns rows inserted per table."""
     from recupera.cob.aging import facts_for
@@ -163,6 +171,9 @@ def bulk_portfolio_create(*, actor: Any, credits: int, seed: int, as_of: dt.date
         raise RuntimeError("bulk_portfolio_create needs PostgreSQL")
     say = progress or (lambda _m: None)
     started = time.monotonic()
+    with connection.cursor() as cur:
+        if _recover_pending(cur):
+            say("Se deshizo una carga masiva anterior que no terminó.")
     templates = min(templates, credits)
     demo_portfolio_create(actor=actor, credits=templates, seed=seed, as_of=as_of)
     # the templates: this seed's credits (their folios are CE-<seed>-<n>, not always n < templates)
@@ -189,71 +200,195 @@ def bulk_portfolio_create(*, actor: Any, credits: int, seed: int, as_of: dt.date
     id_list = ",".join(str(i) for i in ids) or "0"
     t = {m: m._meta.db_table for m in (Person, Credit, CreditParty, Disbursement, PromissoryNote,
                                         ScheduleVersion, Installment, LedgerEntry, Allocation, CreditAging)}
+    tables = [t[m] for m in (Person, Credit, CreditParty, Disbursement, PromissoryNote, ScheduleVersion,
+                             Installment, LedgerEntry, Allocation, CreditAging)]
+    workers = max(1, min(workers if workers is not None else _default_workers(), copies))
+    parallel = workers > 1 and not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL synchronous_commit = off")
         cur.execute("SET LOCAL maintenance_work_mem = '1GB'")
-        secondary = _SecondaryIndexes(cur, [t[m] for m in (Person, Credit, CreditParty, Disbursement,
-                                                          PromissoryNote, ScheduleVersion, Installment,
-                                                          LedgerEntry, Allocation, CreditAging)])
+        secondary = _SecondaryIndexes(cur, tables)
         secondary.drop()
-        cl = _Cloner(cur, copies)
-        cl.map(t[Credit], f"SELECT id FROM {t[Credit]} WHERE id IN ({id_list})")
-        cl.map(t[Person], f"SELECT DISTINCT person_id FROM {t[CreditParty]} WHERE credit_id IN ({id_list})")
-        for model in (CreditParty, Disbursement, PromissoryNote, ScheduleVersion, LedgerEntry, Allocation):
-            cl.map(t[model], f"SELECT id FROM {t[model]} WHERE credit_id IN ({id_list})")
-        cl.map(t[Installment], f"SELECT i.id FROM {t[Installment]} i JOIN {t[ScheduleVersion]} s "
-                               f"ON s.id = i.schedule_id WHERE s.credit_id IN ({id_list})")
-        pid = cl.new_id(t[Person], "m.r")
-        first, last = _sql_array(FIRST), _sql_array(LAST)
-        fold = {"first": _sql_array(tuple(_fold(x) for x in FIRST)), "last": _sql_array(tuple(_fold(x) for x in LAST))}
-        fi, li, si = (f"(1 + ({pid} * 7919) % {len(FIRST)})", f"(1 + ({pid} * 104729) % {len(LAST)})",
-                      f"(1 + ({pid} * 1299709 / 7) % {len(LAST)})")
-        say(f"personas… ({time.monotonic() - started:.0f} s)")
-        counts["personas"] = cl.clone(Person, fks={}, overrides={
+        cl = _Cloner(cur)
+        statements = _copy_statements(cl, t, ids=id_list, seed=seed)
+        if parallel:
+            # the copies run on other connections, each in its own transaction: what they need
+            # (no secondary indexes, the maps) is committed first, with what undoes it if this
+            # process dies before the end (_recover_pending, run by the next bulk load)
+            _pending_write(cur, secondary, cl, credit_table=t[Credit], person_table=t[Person],
+                           aging_table=t[CreditAging])
+        else:
+            say(f"copias… ({time.monotonic() - started:.0f} s)")
+            for key, sql in statements:
+                cur.execute(sql.replace("{J}", f"1, {copies}"))
+                counts[key] = cur.rowcount
+            say(f"índices y llaves… ({time.monotonic() - started:.0f} s)")
+            cl.set_sequences()
+            secondary.recreate()
+            cl.drop_maps()
+    if parallel:
+        try:
+            say(f"copias en {workers} conexiones… ({time.monotonic() - started:.0f} s)")
+            bounds = [(1 + copies * k // workers, copies * (k + 1) // workers) for k in range(workers)]
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                parts = list(pool.map(lambda b: _copy_range(statements, *b), bounds))
+            for part in parts:
+                for key, n in part.items():
+                    counts[key] = counts.get(key, 0) + n
+            say(f"índices y llaves… ({time.monotonic() - started:.0f} s)")
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute("SET LOCAL maintenance_work_mem = '1GB'")
+                cl.cur = secondary.cur = cur
+                cl.set_sequences()
+                secondary.recreate()
+                cl.drop_maps()
+                cur.execute(f"DROP TABLE {PENDING}")
+        except BaseException:
+            with connection.cursor() as cur:
+                _recover_pending(cur)
+            raise
+    # Every table copied into: autovacuum may be off (or late), and without statistics the
+    # planner reads one credit's disbursements by a hash join over every pagaré.
+    with connection.cursor() as cur:
+        for table in tables:
+            cur.execute(f"ANALYZE {table}")
+    return counts
+
+
+PENDING = "bulk_demo_pending"
+
+
+def _default_workers() -> int:
+    return min(2, os.cpu_count() or 1)
+
+
+def _copy_statements(cl: _Cloner, t: dict[Any, str], *, ids: str, seed: int) -> list[tuple[str, str]]:
+    """Maps the template rows of every copied table and returns (count key, INSERT) in FK order;
+    each INSERT has {J} where the copy range goes ("1, 2500")."""
+    from recupera.cob.models import CreditAging
+    from recupera.credits.models import (
+        Allocation,
+        Credit,
+        CreditParty,
+        Disbursement,
+        Installment,
+        LedgerEntry,
+        PromissoryNote,
+        ScheduleVersion,
+    )
+    from recupera.people.models import Person
+
+    cl.map(t[Credit], f"SELECT id FROM {t[Credit]} WHERE id IN ({ids})")
+    cl.map(t[Person], f"SELECT DISTINCT person_id FROM {t[CreditParty]} WHERE credit_id IN ({ids})")
+    for model in (CreditParty, Disbursement, PromissoryNote, ScheduleVersion, LedgerEntry, Allocation):
+        cl.map(t[model], f"SELECT id FROM {t[model]} WHERE credit_id IN ({ids})")
+    cl.map(t[Installment], f"SELECT i.id FROM {t[Installment]} i JOIN {t[ScheduleVersion]} s "
+                           f"ON s.id = i.schedule_id WHERE s.credit_id IN ({ids})")
+    pid = cl.new_id(t[Person], "m.r")
+    first, last = _sql_array(FIRST), _sql_array(LAST)
+    fold = {"first": _sql_array(tuple(_fold(x) for x in FIRST)), "last": _sql_array(tuple(_fold(x) for x in LAST))}
+    fi, li, si = (f"(1 + ({pid} * 7919) % {len(FIRST)})", f"(1 + ({pid} * 104729) % {len(LAST)})",
+                  f"(1 + ({pid} * 1299709 / 7) % {len(LAST)})")
+    cid = cl.new_id(t[Credit], "m.r")
+    out = [
+        ("personas", cl.clone(Person, fks={}, overrides={
             "curp": f"'ZZ' || lpad(({pid})::text, 16, '0')",
             "first_name": f"({first})[{fi}]", "last_name": f"({last})[{li}]",
             "second_last_name": f"({last})[{si}]",
             "search_name": f"({fold['first']})[{fi}] || ' ' || ({fold['last']})[{li}] || ' ' || ({fold['last']})[{si}]",
-            "created_at": "now()", "updated_at": "now()"})
-        say(f"créditos… ({time.monotonic() - started:.0f} s)")
-        cid = cl.new_id(t[Credit], "m.r")
-        counts["creditos"] = cl.clone(Credit, fks={"borrower_id": t[Person]}, overrides={
+            "created_at": "now()", "updated_at": "now()"})),
+        ("creditos", cl.clone(Credit, fks={"borrower_id": t[Person]}, overrides={
             "folio": f"'CB{seed % 1000}-' || lpad(({cid})::text, 9, '0')", "created_at": "now()",
             # the copies' allocation rows carry other ids: their first replay rewrites them
-            "allocations_digest": "''"})
-        counts["personas_credito"] = cl.clone(CreditParty, fks={"credit_id": t[Credit], "person_id": t[Person]},
-                                              overrides={})
-        counts["ministraciones"] = cl.clone(Disbursement, fks={"credit_id": t[Credit]}, overrides={})
-        counts["pagares"] = cl.clone(PromissoryNote, fks={"credit_id": t[Credit], "disbursement_id": t[Disbursement]},
-                                     overrides={})
-        say(f"tablas de amortización… ({time.monotonic() - started:.0f} s)")
-        counts["tablas"] = cl.clone(ScheduleVersion, fks={"credit_id": t[Credit]}, overrides={})
-        counts["mensualidades"] = cl.clone(Installment, fks={"schedule_id": t[ScheduleVersion]}, overrides={})
-        say(f"movimientos… ({time.monotonic() - started:.0f} s)")
-        counts["movimientos"] = cl.clone(LedgerEntry, fks={"credit_id": t[Credit], "reverses_id": t[LedgerEntry]},
-                                         overrides={"created_by_id": "NULL", "created_at": "now()"})
-        counts["aplicaciones"] = cl.clone(Allocation, fks={"credit_id": t[Credit], "entry_id": t[LedgerEntry]},
-                                          overrides={})
-        # aging facts: keyed by credit; the watermarks map like the ids they name
-        le_id = cl.new_id(t[LedgerEntry], "fe.r")
-        d_id = cl.new_id(t[Disbursement], "fd.r")
-        cols = _columns(CreditAging)
-        exprs = [{"credit_id": cid.replace("m.r", "m.r"),
-                  "last_entry_id": f"CASE WHEN t.last_entry_id = 0 THEN 0 ELSE {le_id} END",
-                  "last_disbursement_id": f"CASE WHEN t.last_disbursement_id = 0 THEN 0 ELSE {d_id} END"}.get(c, f"t.{c}")
-                 for c in cols]
-        cur.execute(f"INSERT INTO {t[CreditAging]} ({', '.join(cols)}) SELECT {', '.join(exprs)} "
-                    f"FROM {t[CreditAging]} t JOIN m_{t[Credit]} m ON m.old_id = t.credit_id "
-                    f"LEFT JOIN m_{t[LedgerEntry]} fe ON fe.old_id = t.last_entry_id "
-                    f"LEFT JOIN m_{t[Disbursement]} fd ON fd.old_id = t.last_disbursement_id "
-                    f"CROSS JOIN generate_series(1, {copies}) g(j)")
-        counts["antiguedad"] = cur.rowcount
-        say(f"índices y llaves… ({time.monotonic() - started:.0f} s)")
-        secondary.recreate()
-    # Every table copied into: autovacuum may be off (or late), and without statistics the
-    # planner reads one credit's disbursements by a hash join over every pagaré.
-    with connection.cursor() as cur:
-        for model in (Credit, Person, CreditParty, Disbursement, PromissoryNote, ScheduleVersion,
-                      LedgerEntry, Installment, Allocation, CreditAging):
-            cur.execute(f"ANALYZE {model._meta.db_table}")
-    return counts
+            "allocations_digest": "''"})),
+        ("personas_credito", cl.clone(CreditParty, fks={"credit_id": t[Credit], "person_id": t[Person]},
+                                      overrides={})),
+        ("ministraciones", cl.clone(Disbursement, fks={"credit_id": t[Credit]}, overrides={})),
+        ("pagares", cl.clone(PromissoryNote, fks={"credit_id": t[Credit], "disbursement_id": t[Disbursement]},
+                             overrides={})),
+        ("tablas", cl.clone(ScheduleVersion, fks={"credit_id": t[Credit]}, overrides={})),
+        ("mensualidades", cl.clone(Installment, fks={"schedule_id": t[ScheduleVersion]}, overrides={})),
+        ("movimientos", cl.clone(LedgerEntry, fks={"credit_id": t[Credit], "reverses_id": t[LedgerEntry]},
+                                 overrides={"created_by_id": "NULL", "created_at": "now()"})),
+        ("aplicaciones", cl.clone(Allocation, fks={"credit_id": t[Credit], "entry_id": t[LedgerEntry]},
+                                  overrides={})),
+    ]
+    # aging facts: keyed by credit; the watermarks map like the ids they name
+    le_id = cl.new_id(t[LedgerEntry], "fe.r")
+    d_id = cl.new_id(t[Disbursement], "fd.r")
+    cols = _columns(CreditAging)
+    exprs = [{"credit_id": cid,
+              "last_entry_id": f"CASE WHEN t.last_entry_id = 0 THEN 0 ELSE {le_id} END",
+              "last_disbursement_id": f"CASE WHEN t.last_disbursement_id = 0 THEN 0 ELSE {d_id} END"}.get(c, f"t.{c}")
+             for c in cols]
+    out.append(("antiguedad", f"INSERT INTO {t[CreditAging]} ({', '.join(cols)}) SELECT {', '.join(exprs)} "
+                f"FROM {t[CreditAging]} t JOIN bulk_m_{t[Credit]} m ON m.old_id = t.credit_id "
+                f"LEFT JOIN bulk_m_{t[LedgerEntry]} fe ON fe.old_id = t.last_entry_id "
+                f"LEFT JOIN bulk_m_{t[Disbursement]} fd ON fd.old_id = t.last_disbursement_id "
+                f"CROSS JOIN generate_series({{J}}) g(j)"))
+    return out
+
+
+def _copy_range(statements: list[tuple[str, str]], first: int, last: int) -> dict[str, int]:
+    """One copy worker (a thread with its own connection): copies first..last, one transaction."""
+    try:
+        counts: dict[str, int] = {}
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SET LOCAL synchronous_commit = off")
+            for key, sql in statements:
+                cur.execute(sql.replace("{J}", f"{first}, {last}"))
+                counts[key] = cur.rowcount
+        return counts
+    finally:
+        connection.close()
+
+
+def _pending_write(cur: Any, secondary: _SecondaryIndexes, cl: _Cloner, *, credit_table: str,
+                   person_table: str, aging_table: str) -> None:
+    """What a parallel load must undo if it does not finish: the rows above each base id, the
+    dropped indexes and constraints, the maps. Committed with the drop."""
+    # in an order the rows can be deleted in while foreign keys exist: children first (the maps
+    # were made parents first, credits and people at the head)
+    children = [table for table in reversed(cl.base) if table not in (credit_table, person_table)]
+    bases = {aging_table: ["credit_id", cl.base[credit_table]],
+             **{table: ["id", cl.base[table]] for table in children},
+             credit_table: ["id", cl.base[credit_table]], person_table: ["id", cl.base[person_table]]}
+    undo = {"bases": bases, "indexes": secondary.indexes, "constraints": secondary.constraints}
+    cur.execute(f"CREATE TABLE {PENDING} (undo jsonb NOT NULL)")
+    cur.execute(f"INSERT INTO {PENDING} VALUES (%s::jsonb)", [json.dumps(undo)])
+
+
+def _recover_pending(cur: Any) -> bool:
+    """Undoes a parallel bulk load that did not finish (killed, or a copy worker failed): deletes
+    the copied rows, recreates the secondary indexes and constraints that are missing, drops the
+    maps. True when there was one. Idempotent: a crash inside it leaves the record for next time."""
+    cur.execute("SELECT to_regclass(%s)", [PENDING])
+    if cur.fetchone()[0] is None:
+        return False
+    cur.execute(f"SELECT undo FROM {PENDING}")
+    row = cur.fetchone()
+    undo = row[0] if row else {"bases": {}, "indexes": [], "constraints": []}
+    if isinstance(undo, str):
+        undo = json.loads(undo)
+    with transaction.atomic():
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        # children first: the constraints still present must not be violated by a delete
+        for table, (pk, base) in undo["bases"].items():
+            guarded = table == "credits_ledgerentry"  # append-only trigger (credits/0003): these
+            if guarded:                               # entries are the unfinished load's own copies
+                cur.execute(f"ALTER TABLE {table} DISABLE TRIGGER credits_ledgerentry_append_only")
+            cur.execute(f"DELETE FROM {table} WHERE {pk} > %s", [base])
+            if guarded:
+                cur.execute(f"ALTER TABLE {table} ENABLE TRIGGER credits_ledgerentry_append_only")
+        for definition in undo["indexes"]:
+            cur.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+                        .replace("CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX IF NOT EXISTS ", 1))
+        for table, name, definition in reversed(undo["constraints"]):
+            cur.execute("SELECT 1 FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
+                        [table, name])
+            if cur.fetchone() is None:
+                cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        for table in undo["bases"]:
+            cur.execute(f"DROP TABLE IF EXISTS bulk_m_{table}")
+        cur.execute(f"DROP TABLE {PENDING}")
+    return True

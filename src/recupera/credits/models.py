@@ -165,7 +165,8 @@ class CreditParty(models.Model):
         GUARANTOR = "aval", _("Aval")
         REFERENCE = "referencia", _("Referencia personal")
 
-    credit = models.ForeignKey(Credit, on_delete=models.CASCADE, related_name="parties")
+    # No index of its own: credit_party_unique starts with it.
+    credit = models.ForeignKey(Credit, on_delete=models.CASCADE, related_name="parties", db_index=False)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="credit_roles")
     role = models.CharField(_("papel"), max_length=12, choices=Role.choices)
     since = models.DateField(_("desde"), null=True, blank=True)
@@ -184,7 +185,8 @@ class Disbursement(models.Model):
         STUDENT = "alumno", _("Cuenta del alumno (manutención)")
         SCHOOL = "escuela", _("Escuela (inscripción/colegiatura)")
 
-    credit = models.ForeignKey(Credit, on_delete=models.CASCADE, related_name="disbursements")
+    # No index of its own: disbursement_unique_number starts with it.
+    credit = models.ForeignKey(Credit, on_delete=models.CASCADE, related_name="disbursements", db_index=False)
     number = models.PositiveSmallIntegerField(_("número"))
     date = models.DateField(_("fecha"))
     amount = models.DecimalField(_("importe"), **MONEY)
@@ -216,7 +218,8 @@ class PromissoryNote(models.Model):
         IN_LAWSUIT = "en_juicio", _("En juicio")
         PRESCRIBED = "prescrito", _("Prescrito")
 
-    credit = models.ForeignKey(Credit, on_delete=models.CASCADE, related_name="notes")
+    # No index of its own: note_unique_number starts with it.
+    credit = models.ForeignKey(Credit, on_delete=models.CASCADE, related_name="notes", db_index=False)
     disbursement = models.OneToOneField(Disbursement, null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="note")
     number = models.CharField(_("número de pagaré"), max_length=40)
@@ -251,7 +254,9 @@ class PromissoryNote(models.Model):
 class ScheduleVersion(models.Model):
     """A schedule the engine produced (projection; history of versions kept)."""
 
-    credit = models.ForeignKey(Credit, on_delete=models.CASCADE, related_name="schedule_versions")
+    # No index of its own: schedule_unique_version starts with it.
+    credit = models.ForeignKey(Credit, on_delete=models.CASCADE, related_name="schedule_versions",
+                               db_index=False)
     version = models.PositiveSmallIntegerField(_("versión"))
     starts_on = models.DateField(_("vigente desde"))
     principal = models.DecimalField(_("capital"), **MONEY)
@@ -274,7 +279,9 @@ class ScheduleVersion(models.Model):
 
 
 class Installment(models.Model):
-    schedule = models.ForeignKey(ScheduleVersion, on_delete=models.CASCADE, related_name="installments")
+    # No index of its own: installment_unique_number starts with it.
+    schedule = models.ForeignKey(ScheduleVersion, on_delete=models.CASCADE, related_name="installments",
+                                 db_index=False)
     number = models.PositiveSmallIntegerField(_("número"))
     due_date = models.DateField(_("vencimiento"))
     effective_due_date = models.DateField(_("vencimiento efectivo"))
@@ -356,7 +363,10 @@ class Allocation(models.Model):
     # No index of its own: allocation_credit_entry starts with it.
     credit = models.ForeignKey(Credit, on_delete=models.CASCADE, related_name="allocations",
                                db_index=False)
-    entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="allocations")
+    # No index of its own: ledger entries are append-only (never deleted, so no cascade looks
+    # allocations up by entry) and a credit's allocations are read by allocation_credit_entry.
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="allocations",
+                              db_index=False)
     posting_kind = models.CharField(_("tipo"), max_length=14)
     value_date = models.DateField(_("fecha valor"))
     installment = models.PositiveSmallIntegerField(_("mensualidad"), null=True, blank=True)
