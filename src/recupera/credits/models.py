@@ -121,7 +121,10 @@ class Credit(models.Model):
     # Cache of the engine's answer at `state_as_of` (never the source of truth).
     status = models.CharField(_("estado"), max_length=16, choices=Status.choices, default=Status.STUDYING)
     state_as_of = models.DateField(_("estado calculado al"), null=True, blank=True)
-    days_past_due = models.IntegerField(_("días de atraso"), default=0, db_index=True)
+    # Not indexed: the daily close moves it on every overdue credit, and an update that changes
+    # no indexed column can stay on its page (a HOT update) instead of a new entry in each of the
+    # table's indexes. Days-past-due filters and sorts scan the table (docs/architecture.md).
+    days_past_due = models.IntegerField(_("días de atraso"), default=0)
     bucket = models.CharField(_("tramo de atraso"), max_length=16, default="al_corriente")
     principal_disbursed = models.DecimalField(_("capital ministrado"), default=Decimal("0"), **MONEY)
     principal_outstanding = models.DecimalField(_("saldo de capital"), default=Decimal("0"), **MONEY)
