@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Case as SqlCase
+from django.db.models import CharField, Exists, F, OuterRef, Q, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from recupera.collections import conduct, logic
@@ -138,18 +139,47 @@ def cases_sync(*, actor: Any, as_of: dt.date) -> dict[str, int]:
     counts.update(opened=0, restaged=0)
     open_cases = Case.objects.filter(status=Case.Status.OPEN)
 
-    # 1. Close: settled, written off or waived credits; current ones (a hand-opened preventive
-    #    case stays open `preventive_case_days` so the collector can work it).
-    for status, reason in CLOSING_STATUSES.items():
-        n = open_cases.filter(Q(credit__status=status) | Q(credit__administrative_status=status)).update(
-            status=Case.Status.CLOSED, closed_on=as_of, close_reason=reason)
-        counts[f"closed_{reason}"] += n
+    # 1–3 are decided by one read of the open cases that change (closings and stage moves, in
+    # that order: a closed case is not re-staged), then written by primary key, one UPDATE per
+    # reason and stage: one join of the open cases with their credits instead of one per rule.
     preventive_until = as_of - dt.timedelta(days=cfg.preventive_case_days)
-    counts["closed_al_corriente"] = (
-        open_cases.filter(credit__days_past_due=0)
-        .exclude(origin=Case.Origin.MANUAL, opened_on__gt=preventive_until)
-        .exclude(stage_by_decision=True)
-        .update(status=Case.Status.CLOSED, closed_on=as_of, close_reason=Case.CloseReason.CURRENT))
+    bounds = [(Stage.PREVENTIVE, 0, limits.early_from_dpd - 1),
+              (Stage.EARLY, limits.early_from_dpd, limits.late_from_dpd - 1),
+              (Stage.LATE, limits.late_from_dpd, limits.extrajudicial_from_dpd - 1),
+              (Stage.EXTRAJUDICIAL, limits.extrajudicial_from_dpd, None)]
+    # 1. Close: settled, written off or waived credits (the first status that matches); current
+    #    ones (a hand-opened preventive case stays open `preventive_case_days` so the collector
+    #    can work it; a stage set by decision keeps the case open).
+    closing = [When(Q(credit__status=status) | Q(credit__administrative_status=status), then=Value(reason))
+               for status, reason in CLOSING_STATUSES.items()]
+    closing.append(When(Q(credit__days_past_due=0, stage_by_decision=False)
+                        & ~Q(origin=Case.Origin.MANUAL, opened_on__gt=preventive_until),
+                        then=Value(Case.CloseReason.CURRENT)))
+    # 3. Re-stage: judicial credits to the judicial stage (from then on by decision), the rest by
+    #    days past due unless their stage was set by decision.
+    staging = [When(Q(credit__administrative_status="juridico") & ~Q(stage=Stage.JUDICIAL),
+                    then=Value(Stage.JUDICIAL)),
+               When(stage_by_decision=True, then=F("stage"))]
+    for stage, low, high in bounds:
+        dpd_filter = Q(credit__days_past_due__gte=low)
+        if high is not None:
+            dpd_filter &= Q(credit__days_past_due__lte=high)
+        staging.append(When(dpd_filter, then=Value(stage)))
+    changes = (open_cases
+               .annotate(close_as=SqlCase(*closing, default=Value(""), output_field=CharField()),
+                         stage_to=SqlCase(*staging, default=F("stage"), output_field=CharField()))
+               .filter(Q(close_as__gt="") | ~Q(stage_to=F("stage")))
+               .values_list("pk", "close_as", "stage_to").order_by("pk"))
+    to_close: dict[str, list[int]] = defaultdict(list)
+    to_stage: dict[str, list[int]] = defaultdict(list)
+    for case_id, close_as, stage_to in changes:
+        if close_as:
+            to_close[close_as].append(case_id)
+        else:
+            to_stage[stage_to].append(case_id)
+    for reason in [*CLOSING_STATUSES.values(), Case.CloseReason.CURRENT]:
+        counts[f"closed_{reason}"] = _update_by_pk(to_close[reason], status=Case.Status.CLOSED,
+                                                   closed_on=as_of, close_reason=reason)
     Assignment.objects.filter(ends_on__isnull=True, case__status=Case.Status.CLOSED).update(ends_on=as_of)
 
     # 2. Open: overdue credits past the threshold without an open case.
@@ -174,25 +204,25 @@ def cases_sync(*, actor: Any, as_of: dt.date) -> dict[str, int]:
     if batch:
         counts["opened"] += len(Case.objects.bulk_create(batch))
 
-    # 3. Re-stage by days past due (stages set by decision stay), one UPDATE per stage.
-    counts["to_judicial"] = open_cases.filter(credit__administrative_status="juridico").exclude(
-        stage=Stage.JUDICIAL).update(stage=Stage.JUDICIAL, stage_by_decision=True)
-    bounds = [(Stage.PREVENTIVE, 0, limits.early_from_dpd - 1),
-              (Stage.EARLY, limits.early_from_dpd, limits.late_from_dpd - 1),
-              (Stage.LATE, limits.late_from_dpd, limits.extrajudicial_from_dpd - 1),
-              (Stage.EXTRAJUDICIAL, limits.extrajudicial_from_dpd, None)]
-    for stage, low, high in bounds:
-        dpd_filter = Q(credit__days_past_due__gte=low)
-        if high is not None:
-            dpd_filter &= Q(credit__days_past_due__lte=high)
-        counts["restaged"] += (open_cases.filter(dpd_filter, stage_by_decision=False)
-                               .exclude(stage=stage).update(stage=stage))
+    # 3, written (the cases opened above already have the stage their credit says).
+    counts["to_judicial"] = _update_by_pk(to_stage.pop(Stage.JUDICIAL, []), stage=Stage.JUDICIAL,
+                                          stage_by_decision=True)
+    for stage, ids in sorted(to_stage.items()):
+        counts["restaged"] += _update_by_pk(ids, stage=stage)
 
     # 4. The queue order.
     counts["prioritized"] = case_priorities_refresh(as_of=as_of)
     run = CaseSyncRun.objects.create(kind="cases_sync", as_of=as_of, counts=dict(counts))
     audit_record(actor=actor, action="casos.sincronizar", obj=run, after=dict(counts))
     return dict(counts)
+
+
+def _update_by_pk(ids: Sequence[int], **values: Any) -> int:
+    """UPDATE the cases `ids` (in chunks, so the statement stays small) to `values`."""
+    done = 0
+    for i in range(0, len(ids), 10_000):
+        done += Case.objects.filter(pk__in=ids[i:i + 10_000]).update(**values)
+    return done
 
 
 def _prescription_by_credit(credit_ids: Sequence[int]) -> dict[int, dt.date]:
