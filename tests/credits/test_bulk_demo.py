@@ -5,6 +5,7 @@ people, folios and ledger entries; the same seed gives the same portfolio."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
 from django.db import connection
@@ -79,6 +80,7 @@ def test_copies_on_two_connections_are_the_same_portfolio():
 def _check_copies(counts):
     from recupera.credits import engine_io
     from recupera.credits.models import Credit, CreditParty, LedgerEntry
+    from recupera.credits.services import allocation_lines
 
     made = Credit.objects.count() - counts["creditos"]  # templates (a plan may yield a few less)
     assert 25 <= made <= 30 and counts["creditos"] == 2 * made
@@ -90,6 +92,11 @@ def _check_copies(counts):
     for credit in copies:
         engine_view, stored = _engine_view(credit, calendar), _stored_view(credit)
         assert stored == engine_view, credit.folio
+        # the digest of the copy's own allocation rows, as a replay computes it
+        lines = allocation_lines(credit.pk, engine_io.credit_state(credit, as_of=credit.state_as_of,
+                                                                   calendar=calendar))
+        assert (credit.allocations_count, credit.allocations_digest) == (
+            len(lines), hashlib.md5("".join(lines).encode()).hexdigest()), credit.folio
         with_payments += bool(engine_view[1])
     assert with_payments > 10  # the sample has credits with payments (allocations), not only schedules
     # the copies have their own people and entries

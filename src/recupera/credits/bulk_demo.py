@@ -107,6 +107,7 @@ class _Cloner:
     def drop_maps(self) -> None:
         for table in self.base:
             self.cur.execute(f"DROP TABLE IF EXISTS bulk_m_{table}")
+        self.cur.execute(f"DROP TABLE IF EXISTS {TEMPLATE_ALLOCATIONS}")
 
 
 class _SecondaryIndexes:
@@ -256,6 +257,7 @@ def bulk_portfolio_create(*, actor: Any, credits: int, seed: int, as_of: dt.date
 
 
 PENDING = "bulk_demo_pending"
+TEMPLATE_ALLOCATIONS = "bulk_m_template_allocations"
 
 
 def _default_workers() -> int:
@@ -290,6 +292,21 @@ def _copy_statements(cl: _Cloner, t: dict[Any, str], *, ids: str, seed: int) -> 
     fi, li, si = (f"(1 + ({pid} * 7919) % {len(FIRST)})", f"(1 + ({pid} * 104729) % {len(LAST)})",
                   f"(1 + ({pid} * 1299709 / 7) % {len(LAST)})")
     cid = cl.new_id(t[Credit], "m.r")
+    # the copies' allocation digest (credits.services.allocation_lines: the COPY text of their
+    # rows in order, with the copy's own credit and entry ids), from the templates' rows: a copy's
+    # first replay then appends to its stored rows instead of reading them back first
+    cur = cl.cur
+    cur.execute(f"DROP TABLE IF EXISTS {TEMPLATE_ALLOCATIONS}")
+    cur.execute(f"CREATE UNLOGGED TABLE {TEMPLATE_ALLOCATIONS} AS SELECT * FROM {t[Allocation]} "
+                f"WHERE credit_id IN ({ids})")
+    cur.execute(f"CREATE INDEX ON {TEMPLATE_ALLOCATIONS} (credit_id, id)")
+    entry = f"CASE WHEN a.entry_id IS NULL THEN NULL ELSE {cl.new_id(t[LedgerEntry], 'fe.r')} END"
+    tab = "E'\\t'"
+    line = (f"({cid})::text || {tab} || COALESCE(({entry})::text, '\\N') || {tab} || a.posting_kind || {tab} "
+            f"|| to_char(a.value_date, 'YYYY-MM-DD') || {tab} || COALESCE(a.installment::text, '\\N') || {tab} "
+            f"|| a.schedule_version::text || {tab} || a.component || {tab} || a.amount::text || E'\\n'")
+    digest = (f"COALESCE((SELECT md5(string_agg({line}, '' ORDER BY a.id)) FROM {TEMPLATE_ALLOCATIONS} a "
+              f"LEFT JOIN bulk_m_{t[LedgerEntry]} fe ON fe.old_id = a.entry_id WHERE a.credit_id = t.id), md5(''))")
     out = [
         ("personas", cl.clone(Person, fks={}, overrides={
             "curp": f"'ZZ' || lpad(({pid})::text, 16, '0')",
@@ -299,8 +316,7 @@ def _copy_statements(cl: _Cloner, t: dict[Any, str], *, ids: str, seed: int) -> 
             "created_at": "now()", "updated_at": "now()"})),
         ("creditos", cl.clone(Credit, fks={"borrower_id": t[Person]}, overrides={
             "folio": f"'CB{seed % 1000}-' || lpad(({cid})::text, 9, '0')", "created_at": "now()",
-            # the copies' allocation rows carry other ids: their first replay rewrites them
-            "allocations_digest": "''"})),
+            "allocations_digest": digest})),
         ("personas_credito", cl.clone(CreditParty, fks={"credit_id": t[Credit], "person_id": t[Person]},
                                       overrides={})),
         ("ministraciones", cl.clone(Disbursement, fks={"credit_id": t[Credit]}, overrides={})),
@@ -390,5 +406,6 @@ def _recover_pending(cur: Any) -> bool:
                 cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         for table in undo["bases"]:
             cur.execute(f"DROP TABLE IF EXISTS bulk_m_{table}")
+        cur.execute(f"DROP TABLE IF EXISTS {TEMPLATE_ALLOCATIONS}")
         cur.execute(f"DROP TABLE {PENDING}")
     return True
