@@ -296,17 +296,22 @@ def _copy_statements(cl: _Cloner, t: dict[Any, str], *, ids: str, seed: int) -> 
     # rows in order, with the copy's own credit and entry ids), from the templates' rows: a copy's
     # first replay then appends to its stored rows instead of reading them back first
     cur = cl.cur
-    cur.execute(f"DROP TABLE IF EXISTS {TEMPLATE_ALLOCATIONS}")
-    cur.execute(f"CREATE UNLOGGED TABLE {TEMPLATE_ALLOCATIONS} AS SELECT * FROM {t[Allocation]} "
-                f"WHERE credit_id IN ({ids})")
-    cur.execute(f"CREATE INDEX ON {TEMPLATE_ALLOCATIONS} (credit_id, id)")
-    entry = f"CASE WHEN a.entry_id IS NULL THEN NULL ELSE {cl.new_id(t[LedgerEntry], 'fe.r')} END"
+    # Per template row, the parts of its line that every copy shares are made once here: the
+    # rank of its entry and the text after the entry id; a copy then only prepends its ids.
     tab = "E'\\t'"
-    line = (f"({cid})::text || {tab} || COALESCE(({entry})::text, '\\N') || {tab} || a.posting_kind || {tab} "
-            f"|| to_char(a.value_date, 'YYYY-MM-DD') || {tab} || COALESCE(a.installment::text, '\\N') || {tab} "
-            f"|| a.schedule_version::text || {tab} || a.component || {tab} || a.amount::text || E'\\n'")
+    cur.execute(f"DROP TABLE IF EXISTS {TEMPLATE_ALLOCATIONS}")
+    cur.execute(f"CREATE UNLOGGED TABLE {TEMPLATE_ALLOCATIONS} AS SELECT a.id, a.credit_id, fe.r AS erank, "
+                f"{tab} || a.posting_kind || {tab} || to_char(a.value_date, 'YYYY-MM-DD') || {tab} "
+                f"|| COALESCE(a.installment::text, '\\N') || {tab} || a.schedule_version::text || {tab} "
+                f"|| a.component || {tab} || a.amount::text || E'\\n' AS tail "
+                f"FROM {t[Allocation]} a LEFT JOIN bulk_m_{t[LedgerEntry]} fe ON fe.old_id = a.entry_id "
+                f"WHERE a.credit_id IN ({ids})")
+    cur.execute(f"CREATE INDEX ON {TEMPLATE_ALLOCATIONS} (credit_id, id)")
+    cur.execute(f"ANALYZE {TEMPLATE_ALLOCATIONS}")
+    entry = f"CASE WHEN a.erank IS NULL THEN '\\N' ELSE ({cl.new_id(t[LedgerEntry], 'a.erank')})::text END"
+    line = f"({cid})::text || {tab} || {entry} || a.tail"
     digest = (f"COALESCE((SELECT md5(string_agg({line}, '' ORDER BY a.id)) FROM {TEMPLATE_ALLOCATIONS} a "
-              f"LEFT JOIN bulk_m_{t[LedgerEntry]} fe ON fe.old_id = a.entry_id WHERE a.credit_id = t.id), md5(''))")
+              f"WHERE a.credit_id = t.id), md5(''))")
     out = [
         ("personas", cl.clone(Person, fks={}, overrides={
             "curp": f"'ZZ' || lpad(({pid})::text, 16, '0')",
