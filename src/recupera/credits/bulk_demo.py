@@ -293,11 +293,11 @@ def _copy_statements(cl: _Cloner, t: dict[Any, str], *, ids: str, seed: int) -> 
                   f"(1 + ({pid} * 1299709 / 7) % {len(LAST)})")
     cid = cl.new_id(t[Credit], "m.r")
     # the copies' allocation digest (credits.services.allocation_lines: the COPY text of their
-    # rows in order, with the copy's own credit and entry ids), from the templates' rows: a copy's
-    # first replay then appends to its stored rows instead of reading them back first
+    # rows in order, with the copy's own credit and entry ids), from the templates' rows, so a
+    # copy's first replay appends instead of reading its rows back. What every copy's line shares
+    # (the rank of its entry, the text after the entry id) is made once per template row; a copy
+    # only prepends its ids.
     cur = cl.cur
-    # Per template row, the parts of its line that every copy shares are made once here: the
-    # rank of its entry and the text after the entry id; a copy then only prepends its ids.
     tab = "E'\\t'"
     cur.execute(f"DROP TABLE IF EXISTS {TEMPLATE_ALLOCATIONS}")
     cur.execute(f"CREATE UNLOGGED TABLE {TEMPLATE_ALLOCATIONS} AS SELECT a.id, a.credit_id, fe.r AS erank, "
