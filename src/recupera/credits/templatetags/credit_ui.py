@@ -17,6 +17,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from recupera.core.templatetags.recupera import dmy, money
@@ -109,9 +110,25 @@ SCHEDULE_REASONS = {
 }
 
 
+# Resolved labels of the tables above, per active language: a credit page shows some 120 of
+# them (schedule rows, allocations, postings), and each str() of a lazy label walks gettext's
+# whole fallback chain (about 7 catalogs) again. Resolving a table once per language keeps the
+# translation machinery (a catalog can still translate them) at a dict lookup per label.
+_RESOLVED: dict[tuple[str | None, int], dict[str, str]] = {}
+
+
+def _label(table: dict[str, Any], key: str, default: str) -> str:
+    cache_key = (get_language(), id(table))
+    resolved = _RESOLVED.get(cache_key)
+    if resolved is None:
+        resolved = _RESOLVED[cache_key] = {
+            k: str(v[0] if isinstance(v, tuple) else v) for k, v in table.items()}
+    return resolved.get(key, default)
+
+
 @register.filter
 def installment_status(value: str) -> str:
-    return str(INSTALLMENT_STATUS.get(value, (value, ""))[0])
+    return _label(INSTALLMENT_STATUS, value, value)
 
 
 @register.filter
@@ -124,7 +141,8 @@ def schedule_row(i: Any) -> str:
     """One installment of credits/_schedule.html as its <tr>: a long schedule is 60 rows of ten
     cells, and one format_html per row costs a fraction of ten template lookups and filters per
     cell (same text: dd/mm/aaaa dates, $1,234.50 amounts, Spanish status badge)."""
-    label, css = INSTALLMENT_STATUS.get(i.status, (i.status, ""))
+    css = INSTALLMENT_STATUS.get(i.status, ("", ""))[1]
+    label = _label(INSTALLMENT_STATUS, i.status, i.status)
     effective = dmy(i.effective_due_date)
     if i.effective_due_date != i.due_date:
         effective = format_html("<strong>{}</strong>", effective)
@@ -134,7 +152,7 @@ def schedule_row(i: Any) -> str:
         '<td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td>'
         '<td class="num">{}</td><td><span class="badge {}">{}</span></td></tr>',
         i.status, i.number, dmy(i.due_date), effective, money(i.principal), money(i.interest), rebate,
-        money(i.paid_principal), money(i.paid_interest), money(i.paid_late_interest), css, str(label))
+        money(i.paid_principal), money(i.paid_interest), money(i.paid_late_interest), css, label)
 
 
 @register.filter
@@ -144,17 +162,17 @@ def credit_status_class(value: str) -> str:
 
 @register.filter
 def component_label(value: str) -> str:
-    return str(COMPONENTS.get(value, value.replace("_", " ")))
+    return _label(COMPONENTS, value, value.replace("_", " "))
 
 
 @register.filter
 def posting_kind(value: str) -> str:
-    return str(POSTING_KINDS.get(value, value))
+    return _label(POSTING_KINDS, value, value)
 
 
 @register.filter
 def bucket_label(value: str) -> str:
-    return str(BUCKETS.get(value, value))
+    return _label(BUCKETS, value, value)
 
 
 @register.filter
@@ -168,12 +186,12 @@ def bucket_class(value: str) -> str:
 def channel_label(value: str) -> str:
     if not value:
         return ""
-    return str(CHANNELS.get(value.lower(), value))
+    return _label(CHANNELS, value.lower(), value)
 
 
 @register.filter
 def schedule_reason(value: str) -> str:
-    return str(SCHEDULE_REASONS.get(value, value))
+    return _label(SCHEDULE_REASONS, value, value)
 
 
 @register.filter
