@@ -152,7 +152,7 @@ def test_financial_status_maps_to_credit_status(financial, expected):
 
 def test_schedule_fingerprint_hashes_the_documented_text():
     """The fingerprint's text is fixed (stored fingerprints must stay valid): the cached ISO
-    dates give the same hash as formatting every date."""
+    installment heads ("n,due,effective,") give the same hash as formatting every date."""
     import hashlib
 
     from recupera import engine
@@ -168,7 +168,7 @@ def test_schedule_fingerprint_hashes_the_documented_text():
            f"{i.principal},{i.interest}" for i in s.installments])
     expected = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
     assert schedule_fingerprint(s) == expected
-    assert schedule_fingerprint(s) == expected  # second call: from the date cache
+    assert schedule_fingerprint(s) == expected  # second call: from the heads cache
     assert len(s.installments) == 60 and expected != schedule_fingerprint(
         engine.build_schedule(engine.Terms(base_rate=Decimal("0.06"), punctual_rate=Decimal("0.06"),
                                            late_rate=Decimal("0.09"), term_months=59,
