@@ -79,9 +79,9 @@ def quote(ledger: Ledger, d: date) -> PayoffQuote:
             continue
         if row.due > d:
             future.append(row)
-            unpaid = row.unpaid_principal()
+            unpaid = row.p_left  # unpaid_principal() and fees_owed(), inline (hot loop)
             not_yet_due += unpaid
-            gross += unpaid + row.fees_owed()
+            gross += unpaid + row.f_left
         else:
             current.append(row)
             owed = row.owed(d)

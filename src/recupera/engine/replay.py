@@ -577,10 +577,13 @@ def freeze(ledger: Ledger, as_of: date, *, installments: bool = True) -> CreditS
     for row in ledger.active[ledger.first_open :]:
         if row.settled:
             continue
-        unpaid = row.unpaid_principal()
+        # unpaid_principal(), fees_owed() and (when anything accrued) late_owed(), read
+        # inline: this loop visits every open installment of every credit replayed.
+        unpaid = row.p_left
         outstanding += unpaid
-        late_total += row.late_owed()
-        fees_due += row.fees_owed()
+        if row.late_exact:
+            late_total += row.late_owed()
+        fees_due += row.f_left
         if row.eff < as_of:
             overdue_principal += unpaid
             overdue_interest += row.full_interest_owed()
