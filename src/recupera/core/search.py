@@ -15,6 +15,9 @@ class SearchResult:
     people: list[Any] = field(default_factory=list)
     credits: list[Any] = field(default_factory=list)
     people_truncated: bool = False
+    # more than people.selectors.NAME_SORT_MAX people match the name: the list is the first
+    # in name order among that many of them
+    people_capped: bool = False
     landing_url: str | None = None
 
 
@@ -28,7 +31,8 @@ def global_search(query: str, *, user: Any) -> SearchResult:
     from recupera.people.selectors import person_search
 
     credits = list(credit_search(query=query, limit=SEARCH_LIMIT))
-    people = list(person_search(query=query, limit=SEARCH_LIMIT + 1))
+    found = person_search(query=query, limit=SEARCH_LIMIT + 1)
+    people = list(found)
     allowed_credits = set(scope_credits(user, Credit.objects.filter(pk__in=[c.pk for c in credits]))
                           .values_list("pk", flat=True)) if credits else set()
     allowed_people = set(scope_people(user, Person.objects.filter(pk__in=[p.pk for p in people]))
@@ -36,7 +40,8 @@ def global_search(query: str, *, user: Any) -> SearchResult:
     credits = [c for c in credits if c.pk in allowed_credits]
     people = [p for p in people if p.pk in allowed_people]
     result = SearchResult(
-        people=people[:SEARCH_LIMIT], credits=credits, people_truncated=len(people) > SEARCH_LIMIT
+        people=people[:SEARCH_LIMIT], credits=credits, people_truncated=len(people) > SEARCH_LIMIT,
+        people_capped=found.capped,
     )
     if len(credits) == 1 and not people:
         result.landing_url = reverse("credits:detail", args=[credits[0].folio])
