@@ -117,6 +117,9 @@ def test_the_search_page_asks_for_more_of_a_name_that_matches_too_many(
     monkeypatch.setattr(selectors, "NAME_SORT_MAX", 3)
     page = client.get(reverse("search"), {"q": "garcia"}).content.decode()
     assert "Más de 3 personas coinciden con la búsqueda; la lista muestra algunas" in page
+    # said before the list, where it is read first; not also "the first 50"
+    assert page.index("personas coinciden con la búsqueda") < page.index('<table class="grid">')
+    assert "Se muestran los primeros 50" not in page
     monkeypatch.setattr(selectors, "NAME_SORT_MAX", 1000)
     page = client.get(reverse("search"), {"q": "zzgarcia"}).content.decode()
     assert "Ninguna persona coincide" in page
