@@ -104,13 +104,13 @@ def person_search(*, query: str, limit: int) -> PersonMatches:
     """The search box: the first `limit` matches in name order (PERSON_ORDER), each with .pk,
     .full_name, .curp, .municipality_name.
 
-    One query. For a name: at most NAME_SORT_MAX + 1 matches found in no order, then
-    sorted. When a name matches more people than NAME_SORT_MAX (a common
-    name or a few letters of a surname among a million people) the answer is `capped`: the
-    first `limit` in name order of NAME_SORT_MAX + 1 of them. Finding the first in name order of
-    every match costs seconds at that size — sorting them all, or walking the name-order
-    index, where the matches of one surname lie together and the walk reads half the table
-    before the first one — and that many matches do not find anybody anyway."""
+    One query. For a name: at most NAME_SORT_MAX + 1 matches found in no order, then sorted.
+    When a name matches more people than NAME_SORT_MAX (a common name, or a few letters of a
+    surname, among a million people) the answer is `capped`: the first `limit` in name order of
+    NAME_SORT_MAX + 1 of them. Finding the first in name order of every match costs seconds at
+    that size — sorting them all, or walking the name-order index, where the matches of one
+    surname lie together and the walk reads half the table before the first one — and that
+    many matches do not find anybody anyway."""
     condition, by_name = _search_condition(query)
     found = PersonMatches()
     if condition is None:
@@ -129,7 +129,7 @@ def person_search(*, query: str, limit: int) -> PersonMatches:
 
 
 # PERSON_ORDER as expressions that person_name_order cannot provide (each name column || ''; the
-# columns are never NULL, so the order is the same): sorting the few thousand rows found is
+# columns are never NULL, so the order is the same): sorting the NAME_SORT_MAX + 1 rows found is
 # cheap, but given the plain columns the planner walks that index instead, testing each row
 # against the list of ids, and one surname's matches lie together in it (10 s at 2.3 M people).
 _FOUND_ORDER = [*(Concat(F(name), Value(""), output_field=CharField())
