@@ -172,9 +172,11 @@ def test_a_failed_copy_worker_leaves_nothing_half_applied(monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_load_killed_midway_is_undone_by_the_next_one(monkeypatch):
-    """The process dies between the copies and the index rebuild (nothing in it runs any more):
-    the next bulk load first deletes the copies and restores the indexes and keys."""
+@pytest.mark.parametrize("dies", ["after the copies", "after the index builds", "before the validations"])
+def test_a_load_killed_midway_is_undone_by_the_next_one(monkeypatch, dies):
+    """The process dies (nothing in it runs any more) after the copies, after the indexes were
+    built but before the keys were attached to them, or after the foreign keys were added NOT
+    VALID: the next bulk load first deletes the copies and restores the indexes and keys."""
     if connection.vendor != "postgresql":
         pytest.skip("Los datos masivos de demostración son de PostgreSQL.")
     from recupera.credits import bulk_demo
@@ -184,13 +186,21 @@ def test_a_load_killed_midway_is_undone_by_the_next_one(monkeypatch):
     class Killed(BaseException):
         pass
 
-    real = bulk_demo._copy_range
+    real_copy, real_attach = bulk_demo._copy_range, bulk_demo._SecondaryIndexes._attach
 
     def copy_then_die(statements, first, last):
-        real(statements, first, last)
+        real_copy(statements, first, last)
         raise Killed
 
-    monkeypatch.setattr(bulk_demo, "_copy_range", copy_then_die)
+    def attach(secondary):
+        if dies == "before the validations":
+            real_attach(secondary)
+        raise Killed
+
+    if dies == "after the copies":
+        monkeypatch.setattr(bulk_demo, "_copy_range", copy_then_die)
+    else:
+        monkeypatch.setattr(bulk_demo._SecondaryIndexes, "_attach", attach)
     monkeypatch.setattr(bulk_demo, "_recover_pending", lambda cur: False)  # a dead process undoes nothing
     templates_only = {}
     real_statements = bulk_demo._copy_statements

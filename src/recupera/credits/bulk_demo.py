@@ -10,8 +10,9 @@ copy is its template's answer: the copied projections and cached columns are the
 columns, schedule, allocations and close facts to the cent). Copies get their own folios, CURPs
 and names (names drawn from lists, so the name search has variety). Ids are computed (base +
 copy × count + rank), so foreign keys map with arithmetic, not lookups; the same seed on an empty
-database gives the same rows. The copied tables' secondary indexes, unique constraints and
-foreign keys are dropped for the copy and rebuilt once after it (`_SecondaryIndexes`).
+database gives the same rows. The copied tables' indexes and keys (secondary indexes, unique
+constraints, primary keys, the foreign keys from and to them) are dropped for the copy and
+rebuilt once after it, on two connections when the copy ran on two (`_SecondaryIndexes`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import datetime as dt
 import json
 import math
 import os
+import queue
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -116,13 +119,20 @@ class _SecondaryIndexes:
     recreates them afterwards: building an index once over N rows is much faster than N inserts
     into it (for the primary key alone, half of an `INSERT … SELECT` of 6 M installments), and one
     `ADD CONSTRAINT … FOREIGN KEY` validates with a single join where a deferred FK checks every
-    inserted row at commit. Same transaction, so a failure rolls back the drop too. The recreated
-    objects are the same DDL PostgreSQL reports (pg_get_*def)."""
+    inserted row at commit. The recreated objects are the same DDL PostgreSQL reports
+    (pg_get_*def).
+
+    `recreate()` runs in the caller's transaction (a failure rolls back the drop too);
+    `recreate_on(workers)`, outside any transaction, spreads the work over several connections:
+    the index builds (keys' indexes too), then one transaction attaches the keys to their indexes
+    and adds the foreign keys NOT VALID, then the validations, one table per connection at a
+    time (a validation locks its table against another one, not the table it points at)."""
 
     def __init__(self, cur: Any, tables: list[str]):
         self.cur, self.tables = cur, tables
         self.constraints: list[tuple[str, str, str]] = []
         self.indexes: list[str] = []
+        self.key_indexes: dict[str, str] = {}  # key constraint -> the DDL of its index
 
     def drop(self) -> None:
         cur = self.cur
@@ -133,6 +143,9 @@ class _SecondaryIndexes:
                 OR (contype = 'f' AND confrelid = ANY(%(t)s::regclass[]))
             ORDER BY contype <> 'f', conrelid::regclass::text, conname""", {"t": self.tables})
         self.constraints = list(cur.fetchall())
+        cur.execute("""SELECT conname, pg_get_indexdef(conindid) FROM pg_constraint
+            WHERE conrelid = ANY(%s::regclass[]) AND contype IN ('u', 'p')""", [self.tables])
+        self.key_indexes = dict(cur.fetchall())
         for table, name, _definition in self.constraints:
             cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         cur.execute("""SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
@@ -149,6 +162,79 @@ class _SecondaryIndexes:
             cur.execute(definition)
         for table, name, definition in reversed(self.constraints):  # keys first, then FKs
             cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+    def recreate_on(self, workers: int) -> None:
+        sizes = self._sizes()
+        builds = [(index_table(d), [d]) for d in self.indexes]
+        builds += [(index_table(d), [d]) for d in self.key_indexes.values()]
+        _on_connections(_largest_first(builds, sizes), workers)
+        self._attach()
+        by_table: dict[str, list[str]] = {}
+        for table, name, definition in self.constraints:
+            if definition.startswith("FOREIGN KEY"):
+                by_table.setdefault(table, []).append(f'ALTER TABLE {table} VALIDATE CONSTRAINT "{name}"')
+        _on_connections(_largest_first(list(by_table.items()), sizes), workers)
+
+    def _attach(self) -> None:
+        """The keys onto the indexes just built, the foreign keys NOT VALID: catalog changes only."""
+        with transaction.atomic(), connection.cursor() as cur:
+            for table, name, definition in reversed(self.constraints):
+                if definition.startswith("FOREIGN KEY"):
+                    cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition} NOT VALID')
+                else:
+                    kind = "PRIMARY KEY" if definition.startswith("PRIMARY KEY") else "UNIQUE"
+                    tail = definition[definition.index(")") + 1:]  # DEFERRABLE …, if any
+                    cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {kind} USING INDEX "{name}"{tail}')
+
+    def _sizes(self) -> dict[str, int]:
+        with connection.cursor() as cur:
+            cur.execute("SELECT relname, pg_relation_size(oid) FROM pg_class WHERE oid = ANY(%s::regclass[])",
+                        [self.tables])
+            return dict(cur.fetchall())
+
+
+def index_table(definition: str) -> str:
+    """The table of a `CREATE [UNIQUE] INDEX name ON [ONLY] schema.table USING …` (pg_get_indexdef)."""
+    table = definition.split(" ON ", 1)[1].removeprefix("ONLY ").split(" ", 1)[0]
+    return table.rsplit(".", 1)[-1]
+
+
+def _largest_first(jobs: list[tuple[str, list[str]]], sizes: dict[str, int]) -> list[list[str]]:
+    return [statements for _t, statements in sorted(jobs, key=lambda j: -sizes.get(j[0], 0))]
+
+
+def _on_connections(jobs: list[list[str]], workers: int) -> None:
+    """Runs the jobs (each a list of statements, in order, each committing) on `workers` threads,
+    each with its own connection, taking them in the order given; after a failure no new job is
+    started, and the first failure is raised."""
+    pending: queue.SimpleQueue[list[str]] = queue.SimpleQueue()
+    for job in jobs:
+        pending.put(job)
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with connection.cursor() as cur:
+                cur.execute("SET maintenance_work_mem = '1GB'")
+                while not failures:
+                    try:
+                        job = pending.get_nowait()
+                    except queue.Empty:
+                        return
+                    for sql in job:
+                        cur.execute(sql)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(workers)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    if failures:
+        raise failures[0]
 
 
 def bulk_portfolio_create(*, actor: Any, credits: int, seed: int, as_of: dt.date,
@@ -241,11 +327,10 @@ def bulk_portfolio_create(*, actor: Any, credits: int, seed: int, as_of: dt.date
             for part in parts:
                 for key, n in part.items():
                     counts[key] = counts.get(key, 0) + n
-            say(f"índices y llaves… ({time.monotonic() - started:.0f} s)")
+            say(f"índices y llaves en {workers} conexiones… ({time.monotonic() - started:.0f} s)")
+            secondary.recreate_on(workers)
             with transaction.atomic(), connection.cursor() as cur:
-                cur.execute("SET LOCAL maintenance_work_mem = '1GB'")
                 cl.cur = secondary.cur = cur
-                secondary.recreate()
                 cl.set_sequences()
                 cl.drop_maps()
                 cur.execute(f"DROP TABLE {PENDING}")
@@ -398,7 +483,11 @@ def _recover_pending(cur: Any) -> bool:
         undo = json.loads(undo)
     with transaction.atomic():
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        # children first: the constraints still present must not be violated by a delete
+        # the load's foreign keys off while its rows go (some may be back already, NOT VALID but
+        # checked on every delete, and the undo record, jsonb, does not keep the tables' order)
+        for table, name, definition in undo["constraints"]:
+            if definition.startswith("FOREIGN KEY"):
+                cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT IF EXISTS "{name}"')
         for table, (pk, base) in undo["bases"].items():
             guarded = table == "credits_ledgerentry"  # append-only trigger (credits/0003): these
             if guarded:                               # entries are the unfinished load's own copies
@@ -413,6 +502,8 @@ def _recover_pending(cur: Any) -> bool:
             cur.execute("SELECT 1 FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
                         [table, name])
             if cur.fetchone() is None:
+                if not definition.startswith("FOREIGN KEY"):  # its index may be built, not attached
+                    cur.execute(f'DROP INDEX IF EXISTS "{name}"')
                 cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         for table in undo["bases"]:
             cur.execute(f"DROP TABLE IF EXISTS bulk_m_{table}")
