@@ -175,9 +175,12 @@ class Case(models.Model):
                                    | Q(status="cerrado", closed_on__isnull=False),
                                    name="case_closed_has_date"),
         ]
+        # The queues' order is (-priority, id): with id in the index a page of 50 is read in
+        # order and the scan stops; without it every case of the top priority (hundreds share
+        # one) was joined to its credit and borrower and then sorted (7 ms a page at 1 M).
         indexes = [
-            models.Index(fields=["collector", "status", "-priority"], name="case_queue"),
-            models.Index(fields=["status", "-priority"], name="case_team_queue"),
+            models.Index(fields=["collector", "status", "-priority", "id"], name="case_queue"),
+            models.Index(fields=["status", "-priority", "id"], name="case_team_queue"),
         ]
 
     def __str__(self) -> str:

@@ -131,7 +131,9 @@ def case_view(*, case_id: int, user: Any) -> CaseView | None:
     for party in parties:
         party.points = view.contact_points.get(party.person_id, [])
     view.actions = list(Action.objects.filter(case__credit_id=case.credit_id)
-                        .select_related("outcome", "actor", "person", "contact_point", "promise")
+                        # not "promise" (the page does not show it): each LEFT JOIN more
+                        # multiplied the planning (4.4 ms of this query's 4.6 at 1 M)
+                        .select_related("outcome", "actor", "person", "contact_point")
                         .order_by("-at", "-pk")[:ACTIONS_SHOWN])
     view.promises = list(Promise.objects.filter(case=case).order_by("-due_on", "-pk"))
     view.assignments = list(Assignment.objects.filter(case=case)
