@@ -64,7 +64,7 @@ def client_for(client):
     """client_for(user) -> the Django test client signed in as user."""
 
     def _login(user):
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="recupera.core.predicates.AdminModelBackend")
         return client
 
     return _login

@@ -96,3 +96,20 @@ def test_user_without_role_gets_403_on_search_and_audit(client_for, make_user):
     client = client_for(make_user(None))
     assert client.get(reverse("search"), {"q": "abc"}).status_code == 403
     assert client.get(reverse("audit:list")).status_code == 403
+
+
+def test_model_permissions_count_only_for_staff(make_user, django_assert_num_queries):
+    """The Django admin's model permissions (held by the IT group) answer only for staff users;
+    for everyone else a check the rules deny ends there, without reading permissions."""
+    from django.contrib.auth.models import Permission
+
+    it_staff = make_user(Role.IT_ADMIN, is_staff=True)
+    it_not_staff = make_user(Role.IT_ADMIN)
+    assert it_staff.has_perm("payments.change_bankagreement")
+    assert not it_not_staff.has_perm("payments.change_bankagreement")
+    collector = make_user(Role.COLLECTOR)
+    collector.user_permissions.add(Permission.objects.get(codename="change_bankagreement"))
+    assert collector.has_perm("collections.use_workbench")  # the rules answer (reads the roles once)
+    with django_assert_num_queries(0):
+        assert not collector.has_perm("collections.view_team")
+        assert not collector.has_perm("payments.change_bankagreement")
