@@ -6,7 +6,7 @@ when it has no credits). Opens the cases (collections.services.cases_sync at the
 date) when there are none, gives them to 10 collectors `bench_gestor01..10` by an assignment rule
 (collections.services.assignment_run; at most CASES_PER_COLLECTOR each, the largest balances),
 ANALYZEs (VACUUM ANALYZE of the cases), measures each page's CPU in this process (Django test client), then starts gunicorn
-(--workers/--threads, default 2 x 2, 127.0.0.1 only, a free port) and runs locust headless as a
+(--workers/--threads, default 4 sync workers, 127.0.0.1 only, a free port) and runs locust headless as a
 subprocess (this same file is the locustfile, FastHttpUser) for a bounded time: default 60 s with
 20 users, --short 15 s with 5 users. Every locust user signs in as bench_gestor01 through the
 login page, loads each page once untimed ("warm-up") and requests, in equal parts:
@@ -98,11 +98,14 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/recupera_bench_search"
 PAGES = ("/ (trivial)", "/cobranza/", "/cobranza/caso/[id]/", "/creditos/[folio]/")
 COLLECTORS = 10
 PASSWORD = "bench-gestor-2026"
-# 2 cores shared with locust and PostgreSQL: 2 processes keep both cores busy while one waits on
-# the database, 2 threads each let a fast page pass a slow one (measured: see bench/README.md).
-WORKERS = 2
+# Sync workers, two per core: a sync worker accepts a connection only when it is idle, so the
+# load spreads over the workers. With threaded workers each locust user's keep-alive connection
+# stays with the worker that accepted it at sign-in: in a 2 x 2 run one worker used 30 s of CPU
+# in 32 s while the other used 6 s, and the pages queued behind the busy one with a core idle
+# (see bench/README.md). In production a reverse proxy opens a connection per request, as here.
+WORKERS = 4
 CASES_PER_COLLECTOR = 4_000  # the bench rule's cap (all of them at 20,000 credits: 825 each)
-THREADS = 2
+THREADS = 1
 
 
 def machine() -> dict:

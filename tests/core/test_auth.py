@@ -113,3 +113,21 @@ def test_model_permissions_count_only_for_staff(make_user, django_assert_num_que
     with django_assert_num_queries(0):
         assert not collector.has_perm("collections.view_team")
         assert not collector.has_perm("payments.change_bankagreement")
+
+
+def test_the_menu_follows_the_roles_it_is_kept_by(make_user):
+    """menu_for keeps one menu per combination of roles (non-staff users): a user given another
+    role gets that role's menu on the next request, staff users are computed each time."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from recupera.core.navigation import menu_for
+
+    user = make_user(Role.COLLECTOR)
+    assert "collections:team" not in {i.url_name for i in menu_for(user)}
+    user.groups.add(Group.objects.get(name=Role.SUPERVISOR.value))
+    fresh = get_user_model().objects.get(pk=user.pk)  # the next request's user
+    assert "collections:team" in {i.url_name for i in menu_for(fresh)}
+    assert "collections:team" not in {i.url_name for i in menu_for(make_user(Role.COLLECTOR))}
+    fresh.is_active = False
+    assert menu_for(fresh) == []

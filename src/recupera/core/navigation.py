@@ -36,5 +36,20 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 )
 
 
+# The menu of each combination of roles, for users who are not staff: the items' permissions are
+# rules without an object, which depend only on the user's roles, is_superuser and is_active
+# (core/predicates.py). Staff users also hold the admin's model permissions, which change in the
+# admin, so their menu is computed every time. 17 permission checks a page otherwise.
+_MENUS: dict[tuple[frozenset[str], bool, bool], list[NavItem]] = {}
+
+
 def menu_for(user) -> list[NavItem]:  # type: ignore[no-untyped-def]
-    return [item for item in NAV_ITEMS if user.has_perm(item.perm)]
+    from recupera.core.predicates import roles_of
+
+    if getattr(user, "is_staff", False):
+        return [item for item in NAV_ITEMS if user.has_perm(item.perm)]
+    key = (roles_of(user), bool(user.is_superuser), bool(user.is_active))
+    menu = _MENUS.get(key)
+    if menu is None:
+        menu = _MENUS[key] = [item for item in NAV_ITEMS if user.has_perm(item.perm)]
+    return list(menu)
