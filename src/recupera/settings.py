@@ -104,6 +104,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with the common widgets written in Python (the same HTML, faster).
+FORM_RENDERER = "recupera.core.renderers.WidgetRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'recupera.sqlite3'}"),
