@@ -368,3 +368,13 @@ def test_person_credits_as_a_people_page_panel(rf, supervisor, credit_with_payme
     finally:
         unregister_person_panel("credits-test")
     assert 'href="/creditos/CE-000101/"' in html and "Acreditado" in html
+
+
+def test_the_reverse_link_shows_only_to_who_may_reverse(client_for, supervisor, auditor, make_credit,
+                                                        business_date):
+    credit = make_credit(folio="Q-REV", amounts=("12000.00",), first_due_date=dt.date(2023, 1, 15),
+                         term_months=12, as_of=BUSINESS_DATE)
+    _monthly_payments(credit, 1, "1035.00", dt.date(2023, 1, 15))
+    url = reverse("credits:detail", args=["Q-REV"])
+    assert ">Reversar</a>" in client_for(supervisor).get(url).content.decode()
+    assert ">Reversar</a>" not in client_for(auditor).get(url).content.decode()

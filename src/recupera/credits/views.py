@@ -281,6 +281,8 @@ def credit_detail(request: HttpRequest, folio: str) -> HttpResponse:
     require_perm(request, "credits.view_credit", credit)  # a collector: only their cases' credits
     context = _statement_context(credit, as_of, business_date)
     _page_movements(request, context)
+    # asked once here, not by each movement row of the template
+    context["can_reverse"] = request.user.has_perm("payments.reverse_payment")
     context.update(as_of_error=as_of_error, as_of_input=request.GET.get("as_of", "") if as_of_error else
                    date_format(as_of, "d/m/Y"))
     return render(request, "credits/credit_detail.html", context)
