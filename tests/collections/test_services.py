@@ -383,6 +383,39 @@ def test_assignment_rule_by_municipality_and_region(make_credit, make_user):
     assert Case.objects.get(credit=in_cajeme).collector == regional
 
 
+@pytest.mark.parametrize("prefilter", [True, False])
+def test_assignment_loads_only_what_a_rule_could_take_and_assigns_the_same(make_credit, make_user,
+                                                                           monkeypatch, prefilter):
+    """The rules' stage and balance bounds filter the pool in SQL; with the filter off (every
+    open unassigned case loaded and walked) the assignments and the counts are the same."""
+    from recupera.collections.models import AssignmentRule
+    from recupera.core.roles import Role
+    from recupera.credits.models import Credit
+
+    if not prefilter:
+        monkeypatch.setattr(services, "_rules_could_take", lambda rules: None)
+    big, mid, idle = make_user(Role.COLLECTOR), make_user(Role.COLLECTOR), make_user(Role.COLLECTOR)
+    credits = [make_credit(amount=amount) for amount in ("30000.00", "12000.00", "12000.00", "5000.00",
+                                                          "2000.00")]
+    services.cases_sync(actor=None, as_of=AS_OF)
+    balances = sorted(Credit.objects.values_list("payoff_amount", flat=True))
+    r1 = AssignmentRule.objects.create(name="Altos", order=1, balance_min=balances[-1])
+    r1.collectors.set([big])
+    r2 = AssignmentRule.objects.create(name="Medios", order=2, balance_min=balances[1],
+                                       balance_max=balances[-2], stage=Case.objects.first().stage)
+    r2.collectors.set([mid])
+    r3 = AssignmentRule.objects.create(name="Sin gestor activo", order=3)  # takes nothing: its only
+    r3.collectors.set([idle])                                               # collector is inactive
+    idle.is_active = False
+    idle.save()
+    counts = services.assignment_run(actor=None, as_of=AS_OF)
+    assert counts == {"released": 0, "assigned": 4, "unmatched": 1}
+    by_credit = dict(Case.objects.values_list("credit_id", "collector_id"))
+    assert by_credit[credits[0].pk] == big.pk
+    assert {by_credit[c.pk] for c in credits[1:4]} == {mid.pk}
+    assert by_credit[credits[4].pk] is None
+
+
 def test_daily_command_runs_the_steps(make_credit, capsys):
     from django.core.management import call_command
 

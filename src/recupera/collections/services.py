@@ -438,6 +438,27 @@ def _borrower_places(credit_ids: Sequence[int]) -> dict[int, tuple[int | None, s
     return places
 
 
+def _rules_could_take(rules: list[Any]) -> Q | None:
+    """The cases at least one of `rules` could take by its stage and balance bounds (OR of each
+    rule's conditions); None when a rule has neither, so any case may match it."""
+    condition: Q | None = None
+    for rule in rules:
+        parts = []
+        if rule.stage:
+            parts.append(Q(stage=rule.stage))
+        if rule.balance_min is not None:
+            parts.append(Q(credit__payoff_amount__gte=rule.balance_min))
+        if rule.balance_max is not None:
+            parts.append(Q(credit__payoff_amount__lte=rule.balance_max))
+        if not parts:
+            return None
+        this = parts[0]
+        for part in parts[1:]:
+            this &= part
+        condition = this if condition is None else condition | this
+    return condition if condition is not None else Q(pk__in=[])
+
+
 @transaction.atomic
 def assignment_run(*, actor: Any, as_of: dt.date) -> dict[str, int]:
     """Assign the open unassigned cases by the rules, balancing each rule's collectors by
@@ -457,14 +478,23 @@ def assignment_run(*, actor: Any, as_of: dt.date) -> dict[str, int]:
         run = CaseSyncRun.objects.create(kind="assignment_run", as_of=as_of, counts=dict(counts))
         audit_record(actor=actor, action="casos.asignar_reglas", obj=run, after=dict(counts))
         return dict(counts)
-    pending = list(Case.objects.filter(status=Case.Status.OPEN, collector__isnull=True)
-                   .select_related("credit").only("id", "stage", "credit_id", "credit__payoff_amount",
-                                                  "first_contact_on", "last_action_on")
-                   .order_by("-credit__payoff_amount", "pk"))
-    if not pending:
+    pool = Case.objects.filter(status=Case.Status.OPEN, collector__isnull=True)
+    waiting = pool.count()
+    if not waiting:
         run = CaseSyncRun.objects.create(kind="assignment_run", as_of=as_of, counts=dict(counts))
         audit_record(actor=actor, action="casos.asignar_reglas", obj=run, after=dict(counts))
         return dict(counts)
+    # Only the cases some rule with collectors could take are loaded: each rule's stage and
+    # balance bounds in SQL (its municipality and region are checked below, as before). A case
+    # no such rule matches would be skipped by every rule of the loop, and leaving it out
+    # changes no collector's load, so the assignments are the same. (At 1 M credits with the
+    # collectors' caps reached, the daily close loaded 362,500 cases to assign none: 22 s.)
+    candidates = _rules_could_take(
+        [rule for rule in rules if any(u.pk in collectors for u in rule.collectors.all())])
+    pending = list((pool if candidates is None else pool.filter(candidates))
+                   .select_related("credit").only("id", "stage", "credit_id", "credit__payoff_amount",
+                                                  "first_contact_on", "last_action_on")
+                   .order_by("-credit__payoff_amount", "pk"))
     load: dict[int, list[Any]] = {pk: [0, Decimal("0")] for pk in collectors}
     for collector_id, n, balance in (Case.objects.filter(status=Case.Status.OPEN,
                                                          collector_id__in=list(collectors))
@@ -515,7 +545,7 @@ def assignment_run(*, actor: Any, as_of: dt.date) -> dict[str, int]:
                 reason=_("Asignación por reglas"), rule_of=rule_of)
         case_priorities_refresh(as_of=as_of, case_ids=[c.pk for c in assigned])
     counts["assigned"] = len(assigned)
-    counts["unmatched"] = len(pending) - len(assigned)
+    counts["unmatched"] = waiting - len(assigned)
     run = CaseSyncRun.objects.create(kind="assignment_run", as_of=as_of, counts=dict(counts))
     audit_record(actor=actor, action="casos.asignar_reglas", obj=run, after=dict(counts))
     return dict(counts)
