@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from recupera.cob import steps as cob_steps
 from recupera.cob.models import (
@@ -163,3 +164,29 @@ def test_cob_command_prints_the_steps(portfolio):
     out = io.StringIO()
     call_command("cob", date="2026-11-27", stdout=out)
     assert "ya estaba terminado" in out.getvalue()
+
+
+def test_the_prescription_query_finds_every_combination_of_dates(portfolio):
+    """The step's index-friendly filter flags exactly the pagarés in force whose own
+    prescription_date (the model's rule: the later of due date and interruption, + 3 years)
+    falls within the window: due only, interrupted only, both, neither, and one not in force."""
+    from recupera.cob.steps import prescriptions_flag
+    from recupera.credits.models import PromissoryNote
+
+    as_of, window = dt.date(2026, 12, 1), 180
+    old, recent = dt.date(2023, 12, 31), dt.date(2026, 1, 10)
+    combos = [(old, None), (None, old), (old, old), (old, recent), (recent, old), (None, None),
+              (recent, None), (None, recent)]
+    notes = list(PromissoryNote.objects.filter(status="vigente").order_by("pk")[:len(combos) + 1])
+    assert len(notes) == len(combos) + 1
+    for note, (due, interrupted) in zip(notes, combos, strict=False):
+        PromissoryNote.objects.filter(pk=note.pk).update(due_date=due, interrupted_on=interrupted)
+    PromissoryNote.objects.filter(pk=notes[-1].pk).update(due_date=old, interrupted_on=None, status="sustituido")
+    PromissoryNote.objects.exclude(pk__in=[n.pk for n in notes]).update(due_date=recent)
+    horizon = as_of + dt.timedelta(days=window)
+    expected = {n.pk for n in PromissoryNote.objects.filter(status__in=["vigente", "en_juicio"])
+                if n.prescription_date is not None and n.prescription_date <= horizon}
+    assert expected == {notes[0].pk, notes[1].pk, notes[2].pk}
+    with transaction.atomic():
+        prescriptions_flag(as_of=as_of, window_days=window)
+    assert set(PrescriptionAlert.objects.values_list("note_id", flat=True)) == expected

@@ -367,11 +367,13 @@ def prescriptions_flag(*, as_of: dt.date, window_days: int) -> dict[str, int]:
     horizon = as_of + dt.timedelta(days=window_days)
     # prescription = max(due, interrupted) + 3 years <= horizon  ⇔  both <= horizon − 3 years
     cutoff = _years_back(horizon, 3) + dt.timedelta(days=1)
+    # (due ≤ cutoff and no later interruption) or (no due date and interrupted ≤ cutoff): each
+    # side is a range of one partial index (credits: note_in_force_due / _interrupted)
     notes = (PromissoryNote.objects.filter(status__in=["vigente", "en_juicio"])
-             .filter(Q(due_date__isnull=False) | Q(interrupted_on__isnull=False))
-             .filter(Q(due_date__isnull=True) | Q(due_date__lte=cutoff))
-             .filter(Q(interrupted_on__isnull=True) | Q(interrupted_on__lte=cutoff))
-             .only("id", "credit_id", "due_date", "interrupted_on"))
+             .filter(Q(due_date__lte=cutoff, interrupted_on__isnull=True)
+                     | Q(due_date__lte=cutoff, interrupted_on__lte=cutoff)
+                     | Q(due_date__isnull=True, interrupted_on__lte=cutoff))
+             .only("id", "credit_id", "due_date", "interrupted_on").order_by("pk"))
     existing = {a.note_id: a for a in PrescriptionAlert.objects.all()}
     keep: set[int] = set()
     new: list[PrescriptionAlert] = []

@@ -238,6 +238,14 @@ class PromissoryNote(models.Model):
         verbose_name_plural = _("pagarés")
         ordering = ["credit", "signed_on", "number"]
         constraints = [models.UniqueConstraint(fields=["credit", "number"], name="note_unique_number")]
+        # The daily close's prescription step asks for the pagarés in force due (or interrupted)
+        # before a cutoff: without these it read all of them (5 M at 1 M credits, up to 7 s).
+        indexes = [
+            models.Index(fields=["due_date"], name="note_in_force_due",
+                         condition=Q(status__in=["vigente", "en_juicio"])),
+            models.Index(fields=["interrupted_on"], name="note_in_force_interrupted",
+                         condition=Q(status__in=["vigente", "en_juicio"])),
+        ]
 
     def __str__(self) -> str:
         return self.number
