@@ -253,9 +253,8 @@ def _priorities_sql_update(*, as_of: dt.date) -> int:
     case_t, credit_t = Case._meta.db_table, Credit._meta.db_table
     note_t, promise_t = PromissoryNote._meta.db_table, Promise._meta.db_table
 
-    def reason(cond: str, code: str, label: str, points: str) -> str:
-        return (f"CASE WHEN {cond} THEN jsonb_build_array(jsonb_build_object("
-                f"'code', '{code}', 'label', {label}, 'points', {points})) ELSE '[]'::jsonb END")
+    def reason(cond: str, code: str, label: str, points: str) -> tuple[str, str, str]:
+        return cond, f"jsonb_build_object('code', '{code}', 'label', {label}, 'points', {points})", points
 
     def d(col: str) -> str:
         return f"to_char({col}, 'DD/MM/YYYY')"
@@ -287,27 +286,49 @@ def _priorities_sql_update(*, as_of: dt.date) -> int:
                f"'Saldo para liquidar de $' || to_char({balance_points} * {L.BALANCE_PER_POINT}, "
                "'FM999,999,999,999,990.00') || ' o más'", balance_points),
     ]
-    score = " + ".join(f"COALESCE((({p}) -> 0 ->> 'points')::int, 0)" for p in parts)
-    reasons = " || ".join(f"({p})" for p in parts)
+    # The score as integers and each reason's object built once, only when it applies: the
+    # array of the ones that do, in order (to_jsonb of a jsonb[] without its NULLs). Building
+    # every reason twice as a one-element jsonb array (once for its points) and concatenating
+    # seven arrays was 37 µs a case: 18 s of a 1M close's 22 s cases step.
+    score = " + ".join(f"(CASE WHEN {cond} THEN ({points})::int ELSE 0 END)" for cond, _o, points in parts)
+    reasons = ("to_jsonb(array_remove(ARRAY["
+               + ", ".join(f"CASE WHEN {cond} THEN {obj} END" for cond, obj, _p in parts)
+               + "]::jsonb[], NULL))")
     # prescription: max(due, interrupted) + 3 years (PostgreSQL clamps Feb 29 to Feb 28, as the model)
     sql = f"""
         WITH f AS MATERIALIZED (
             SELECT k.id, k.broken_promise_on, k.first_contact_due, k.next_action_due,
                    c.days_past_due AS dpd, c.payoff_amount AS balance,
-                   (SELECT MIN(p.due_on) FROM {promise_t} p
-                     WHERE p.case_id = k.id AND p.status = %(pending)s) AS promise_due_on,
-                   (SELECT MIN((GREATEST(n.due_date, n.interrupted_on) + interval '3 years')::date)
-                      FROM {note_t} n WHERE n.credit_id = k.credit_id
-                       AND n.status IN ('vigente', 'en_juicio')) AS prescription_date
+                   p.due_on AS promise_due_on, rx.prescription_date
             FROM {case_t} k JOIN {credit_t} c ON c.id = k.credit_id
+            LEFT JOIN (SELECT case_id, MIN(due_on) AS due_on FROM {promise_t}
+                       WHERE status = %(pending)s GROUP BY case_id) p ON p.case_id = k.id
+            LEFT JOIN (SELECT credit_id,
+                              MIN((GREATEST(due_date, interrupted_on) + interval '3 years')::date)
+                                  AS prescription_date
+                       FROM {note_t} WHERE status IN ('vigente', 'en_juicio')
+                        AND ((due_date <= %(rx_cutoff)s
+                              AND (interrupted_on IS NULL OR interrupted_on <= %(rx_cutoff)s))
+                             OR (due_date IS NULL AND interrupted_on <= %(rx_cutoff)s))
+                       GROUP BY credit_id) rx ON rx.credit_id = k.credit_id
             WHERE k.status = %(open)s),
         n AS MATERIALIZED (SELECT f.id, {score} AS priority, {reasons} AS reasons FROM f)
         UPDATE {case_t} SET priority = n.priority, priority_reasons = n.reasons, priority_as_of = %(as_of)s
         FROM n WHERE {case_t}.id = n.id
           AND ({case_t}.priority <> n.priority OR {case_t}.priority_reasons <> n.reasons
                OR {case_t}.priority_as_of IS NULL)"""
+    # Only the pagarés that prescribe by the end of the window (a superset: due or interrupted
+    # on or before the cutoff, the partial indexes note_in_force_*): a credit's earliest date
+    # is among them whenever it falls in the window, and when it does not, no note there can
+    # give points either; per-case subqueries over every note and promise were 10 s at 1M.
+    horizon = as_of + dt.timedelta(days=L.PRESCRIPTION_HORIZON_DAYS)
+    try:
+        rx_cutoff = horizon.replace(year=horizon.year - 3) + dt.timedelta(days=1)
+    except ValueError:  # Feb 29
+        rx_cutoff = horizon.replace(year=horizon.year - 3, day=28) + dt.timedelta(days=1)
     with connection.cursor() as cur:
-        cur.execute(sql, {"as_of": as_of, "open": Case.Status.OPEN, "pending": Promise.Status.PENDING})
+        cur.execute(sql, {"as_of": as_of, "open": Case.Status.OPEN, "pending": Promise.Status.PENDING,
+                          "rx_cutoff": rx_cutoff})
         return cur.rowcount
 
 
