@@ -240,11 +240,14 @@ class PromissoryNote(models.Model):
         constraints = [models.UniqueConstraint(fields=["credit", "number"], name="note_unique_number")]
         # The daily close's prescription step asks for the pagarés in force due (or interrupted)
         # before a cutoff: without these it read all of them (5 M at 1 M credits, up to 7 s).
+        # The condition is two equalities, not IN: PostgreSQL prints an IN over varchar in a
+        # form that reads back as a different expression, and the bulk demo rebuilds indexes
+        # from what PostgreSQL prints (a query's `status IN (…)` still uses them).
         indexes = [
             models.Index(fields=["due_date"], name="note_in_force_due",
-                         condition=Q(status__in=["vigente", "en_juicio"])),
+                         condition=Q(status="vigente") | Q(status="en_juicio")),
             models.Index(fields=["interrupted_on"], name="note_in_force_interrupted",
-                         condition=Q(status__in=["vigente", "en_juicio"])),
+                         condition=Q(status="vigente") | Q(status="en_juicio")),
         ]
 
     def __str__(self) -> str:

@@ -12,11 +12,13 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddIndex(
-            model_name='promissorynote',
-            index=models.Index(condition=models.Q(('status__in', ['vigente', 'en_juicio'])), fields=['due_date'], name='note_in_force_due'),
+            model_name="promissorynote",
+            index=models.Index(condition=models.Q(("status", "vigente"), ("status", "en_juicio"), _connector="OR"),
+                               fields=["due_date"], name="note_in_force_due"),
         ),
         migrations.AddIndex(
-            model_name='promissorynote',
-            index=models.Index(condition=models.Q(('status__in', ['vigente', 'en_juicio'])), fields=['interrupted_on'], name='note_in_force_interrupted'),
+            model_name="promissorynote",
+            index=models.Index(condition=models.Q(("status", "vigente"), ("status", "en_juicio"), _connector="OR"),
+                               fields=["interrupted_on"], name="note_in_force_interrupted"),
         ),
     ]
