@@ -919,7 +919,7 @@ class BackgroundRefresh:
         # on leaving: every submitted credit has been replayed (or `failed` says why not)
 
     `processes` (default replay_workers()) processes, each with its own database connection,
-    take the submitted lists in turn and replay them in-process with credits_bulk_refresh
+    each take an equal part of every submitted list and replay it in-process with credits_bulk_refresh
     (engine and writes in the same process: no pickling, and while one waits for the database
     the other computes). credits_bulk_refresh locks each batch's credits in ascending order and
     reads their entries after taking the locks, so two processes replaying the same credit
@@ -940,7 +940,6 @@ class BackgroundRefresh:
         self.backend_cpu_seconds: float | None = None
         self._children: list[tuple[Any, Any]] = []  # (process, pipe)
         self._stopped: set[int] = set()
-        self._turn = 0
 
     @staticmethod
     def available() -> bool:
@@ -961,13 +960,20 @@ class BackgroundRefresh:
         return self
 
     def submit(self, ids: Iterable[int]) -> None:
+        """Hand `ids` to the processes: split in equal contiguous parts, one per running
+        process (whole lists in turn left one process replaying the last list alone while the
+        others had finished)."""
         ids = sorted(set(ids))
-        if not ids or len(self._stopped) == len(self._children):
+        running = [i for i in range(len(self._children)) if i not in self._stopped]
+        if not ids or not running:
             return
-        while self._turn % len(self._children) in self._stopped:
-            self._turn += 1
-        index = self._turn % len(self._children)
-        self._turn += 1
+        parts = len(running)
+        for k, index in enumerate(running):
+            part = ids[len(ids) * k // parts:len(ids) * (k + 1) // parts]
+            if part:
+                self._send(index, part)
+
+    def _send(self, index: int, ids: list[int]) -> None:
         try:
             self._children[index][1].send(ids)
         except OSError:  # it stopped (its report, if it sent one, is read on leaving)
