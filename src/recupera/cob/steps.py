@@ -352,13 +352,6 @@ def step_agreements(ctx: StepContext) -> None:
 
 
 # --- 8. pagarés near prescription -------------------------------------------------------------
-def _years_back(d: dt.date, years: int) -> dt.date:
-    try:
-        return d.replace(year=d.year - years)
-    except ValueError:  # Feb 29
-        return d.replace(year=d.year - years, day=28)
-
-
 def prescriptions_flag(*, as_of: dt.date, window_days: int) -> dict[str, int]:
     """Keep one PrescriptionAlert per pagaré in force that prescribes within `window_days`
     (or already prescribed and still in force). Call inside a transaction."""
@@ -366,7 +359,7 @@ def prescriptions_flag(*, as_of: dt.date, window_days: int) -> dict[str, int]:
 
     horizon = as_of + dt.timedelta(days=window_days)
     # prescription = max(due, interrupted) + 3 years <= horizon  ⇔  both <= horizon − 3 years
-    cutoff = _years_back(horizon, 3) + dt.timedelta(days=1)
+    cutoff = PromissoryNote.prescription_start_cutoff(horizon)
     # (due ≤ cutoff and no later interruption) or (no due date and interrupted ≤ cutoff): each
     # side is a range of one partial index (credits: note_in_force_due / _interrupted)
     notes = (PromissoryNote.objects.filter(status__in=["vigente", "en_juicio"])

@@ -321,11 +321,8 @@ def _priorities_sql_update(*, as_of: dt.date) -> int:
     # on or before the cutoff, the partial indexes note_in_force_*): a credit's earliest date
     # is among them whenever it falls in the window, and when it does not, no note there can
     # give points either; per-case subqueries over every note and promise were 10 s at 1M.
-    horizon = as_of + dt.timedelta(days=L.PRESCRIPTION_HORIZON_DAYS)
-    try:
-        rx_cutoff = horizon.replace(year=horizon.year - 3) + dt.timedelta(days=1)
-    except ValueError:  # Feb 29
-        rx_cutoff = horizon.replace(year=horizon.year - 3, day=28) + dt.timedelta(days=1)
+    rx_cutoff = PromissoryNote.prescription_start_cutoff(
+        as_of + dt.timedelta(days=L.PRESCRIPTION_HORIZON_DAYS))
     with connection.cursor() as cur:
         cur.execute(sql, {"as_of": as_of, "open": Case.Status.OPEN, "pending": Promise.Status.PENDING,
                           "rx_cutoff": rx_cutoff})

@@ -264,6 +264,18 @@ class PromissoryNote(models.Model):
         except ValueError:  # Feb 29
             return start.replace(year=start.year + 3, day=28)
 
+    @staticmethod
+    def prescription_start_cutoff(horizon: dt.date) -> dt.date:
+        """A bound for finding the pagarés that prescribe by `horizon`: their due date and their
+        interruption date (those they have) fall on or before it. A superset by one day (Feb 29),
+        so callers still compare `prescription_date` with the horizon; the partial indexes
+        note_in_force_due / note_in_force_interrupted serve the range."""
+        try:
+            back = horizon.replace(year=horizon.year - 3)
+        except ValueError:  # Feb 29
+            back = horizon.replace(year=horizon.year - 3, day=28)
+        return back + dt.timedelta(days=1)
+
 
 class ScheduleVersion(models.Model):
     """A schedule the engine produced (projection; history of versions kept)."""
