@@ -488,14 +488,6 @@ def assignment_run(*, actor: Any, as_of: dt.date) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     counts["released"] = orphaned.update(collector=None)
     rules = list(AssignmentRule.objects.filter(active=True).prefetch_related("collectors"))
-    if not any(u.pk in collectors for rule in rules for u in rule.collectors.all()):
-        # no rule can give a case to anyone: count the pool in SQL instead of walking it
-        unmatched = Case.objects.filter(status=Case.Status.OPEN, collector__isnull=True).count()
-        if unmatched:  # the same counts the walk gives
-            counts.update(assigned=0, unmatched=unmatched)
-        run = CaseSyncRun.objects.create(kind="assignment_run", as_of=as_of, counts=dict(counts))
-        audit_record(actor=actor, action="casos.asignar_reglas", obj=run, after=dict(counts))
-        return dict(counts)
     pool = Case.objects.filter(status=Case.Status.OPEN, collector__isnull=True)
     waiting = pool.count()
     if not waiting:
@@ -507,6 +499,7 @@ def assignment_run(*, actor: Any, as_of: dt.date) -> dict[str, int]:
     # no such rule matches would be skipped by every rule of the loop, and leaving it out
     # changes no collector's load, so the assignments are the same. (At 1 M credits with the
     # collectors' caps reached, the daily close loaded 362,500 cases to assign none: 22 s.)
+    # With no rule that has an active collector, nothing is loaded.
     candidates = _rules_could_take(
         [rule for rule in rules if any(u.pk in collectors for u in rule.collectors.all())])
     pending = list((pool if candidates is None else pool.filter(candidates))

@@ -165,8 +165,8 @@ class _SecondaryIndexes:
 
     def recreate_on(self, workers: int) -> None:
         sizes = self._sizes()
-        builds = [(index_table(d), [d]) for d in self.indexes]
-        builds += [(index_table(d), [d]) for d in self.key_indexes.values()]
+        builds = [(_index_table(d), [d]) for d in self.indexes]
+        builds += [(_index_table(d), [d]) for d in self.key_indexes.values()]
         _on_connections(_largest_first(builds, sizes), workers)
         self._attach()
         by_table: dict[str, list[str]] = {}
@@ -193,7 +193,7 @@ class _SecondaryIndexes:
             return dict(cur.fetchall())
 
 
-def index_table(definition: str) -> str:
+def _index_table(definition: str) -> str:
     """The table of a `CREATE [UNIQUE] INDEX name ON [ONLY] schema.table USING …` (pg_get_indexdef)."""
     table = definition.split(" ON ", 1)[1].removeprefix("ONLY ").split(" ", 1)[0]
     return table.rsplit(".", 1)[-1]
