@@ -28,6 +28,7 @@ from recupera.collections.forms import (
     ReassignForm,
 )
 from recupera.collections.models import Case, Channel, Inquiry, LetterBatch, Stage
+from recupera.collections.templatetags.workbench_ui import QUEUE_ROW_FIELDS
 from recupera.core.context_processors import navigation
 from recupera.core.services import business_date_get, business_date_of_request
 from recupera.core.views import require_perm
@@ -52,7 +53,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     sees_team = request.user.has_perm("collections.view_team")
     if sees_team:
         filters["collector"] = request.GET.get("gestor") or ""
-    qs = selectors.case_queue(user=request.user, filters=filters, as_of=as_of)
+    qs = selectors.case_queue(user=request.user, filters=filters, as_of=as_of).only(*QUEUE_ROW_FIELDS)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # The rows' labels and links once per page, not one lookup per row in the template.
     stage_labels = {value: str(label) for value, label in Stage.choices}
