@@ -46,3 +46,58 @@ def test_schedule_row_renders_dates_money_and_the_status_badge():
     assert "<strong>30/11/2026</strong>" in row
     assert "$1,234.50" in row and "$61.73" in row and "$4.10" in row
     assert '<span class="badge ok late">pagada con atraso</span>' in row
+
+
+def _posting(**kw):
+    base = dict(kind="payment", value_date=date(2026, 11, 16), channel="caja", amount=Decimal("1800.80"),
+                allocations=[], event_id="7")
+    return SimpleNamespace(**{**base, **kw})
+
+
+def _entry(pk=7, reason="", **kw):
+    return SimpleNamespace(pk=pk, reason=reason, **kw)
+
+
+def test_movement_row_of_a_payment_with_its_allocations_and_the_reverse_link():
+    allocations = [SimpleNamespace(installment=3, schedule_version=1, component="late_interest", amount=Decimal("4.10")),
+                   SimpleNamespace(installment=4, schedule_version=2, component="principal", amount=Decimal("1234.50")),
+                   SimpleNamespace(installment=None, schedule_version=1, component="credit_balance",
+                                   amount=Decimal("562.20"))]
+    move = {"posting": _posting(allocations=allocations), "entry": _entry(reason="Pago en <caja> 2"),
+            "reversed": False, "rejected": None, "reversed_by": None, "reverses": None}
+    row = credit_ui.movement_row({"can_reverse": True}, move)
+    assert row.startswith('<tr class="move move-payment"><td>16/11/2026</td><td>Pago<br><small class="muted">'
+                          'Pago en &lt;caja&gt; 2</small><br><a href="/pagos/movimientos/7/reversar/">Reversar</a></td>'
+                          '<td>Caja</td><td class="num">$1,800.80</td>')
+    assert ('<li><span class="who">Mens. 3</span> <span class="what">interés moratorio</span> '
+            '<span class="num">$4.10</span></li>') in row
+    assert '<span class="who">Mens. 4 <small class="muted">v2</small></span> <span class="what">capital</span>' in row
+    assert '<span class="who">—</span> <span class="what">saldo a favor</span> <span class="num">$562.20</span>' in row
+    # no permission, or the statement PDF (generated_at): no link
+    assert "Reversar" not in credit_ui.movement_row({"can_reverse": False}, move)
+    assert "Reversar" not in credit_ui.movement_row({"can_reverse": True, "generated_at": "x"}, move)
+    # only payments are reversed from here
+    fee = {**move, "posting": _posting(kind="fee")}
+    assert "Reversar" not in credit_ui.movement_row({"can_reverse": True}, fee)
+
+
+def test_movement_row_of_a_reversed_payment_its_reversal_and_a_rejected_one():
+    reversal = _entry(pk=9, reason="Cheque devuelto", value_date=date(2026, 11, 25))
+    original = _entry(pk=7, value_date=date(2026, 11, 16), amount=Decimal("1800.80"))
+    reversed_row = credit_ui.movement_row({"can_reverse": True}, {
+        "posting": _posting(), "entry": original, "reversed": True, "rejected": None,
+        "reversed_by": reversal, "reverses": None})
+    assert reversed_row.startswith('<tr class="move move-payment reversed"><td><s>16/11/2026</s></td><td><s>Pago</s></td>'
+                                   '<td>Caja</td><td class="num"><s>$1,800.80</s></td>')
+    assert ('<span class="badge bad">reversado</span> <small>por la reversa del 25/11/2026: Cheque devuelto</small>'
+            in reversed_row)
+    assert "Reversar" not in reversed_row
+    reversal_row = credit_ui.movement_row({}, {
+        "posting": _posting(kind="reversal", value_date=date(2026, 11, 25), amount=Decimal("-1800.80")),
+        "entry": reversal, "reversed": False, "rejected": None, "reversed_by": None, "reverses": original})
+    assert "<td>Reversa del movimiento del 16/11/2026 por $1,800.80</td></tr>" in reversal_row
+    rejected = credit_ui.movement_row({}, {
+        "posting": _posting(), "entry": None, "reversed": False, "rejected": "crédito liquidado",
+        "reversed_by": None, "reverses": None})
+    assert rejected.startswith('<tr class="move move-payment rejected">')
+    assert '<span class="warning">crédito liquidado</span>' in rejected
