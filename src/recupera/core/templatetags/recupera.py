@@ -18,7 +18,7 @@ def money(value: Decimal | str | None) -> str:
     """$1,234.50"""
     if value is None or value == "":
         return ""
-    return format_mxn(Decimal(str(value)))
+    return format_mxn(value if isinstance(value, Decimal) else Decimal(str(value)))
 
 
 @register.filter
