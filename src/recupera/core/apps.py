@@ -9,6 +9,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from recupera.core import predicates  # noqa: F401  (registers the rules)
+        from recupera.core.i18n import install_gettext_memo
         from recupera.core.roles import grant_it_admin_catalog_perms
 
         post_migrate.connect(grant_it_admin_catalog_perms, sender=self)
+        install_gettext_memo()
