@@ -76,6 +76,10 @@ def test_case_page_runs_a_fixed_number_of_queries(make_case, client_for, collect
     with django_assert_num_queries(len(few.captured_queries)):
         html = client.get(url).content.decode()
     assert html.count("Promesa de pago") >= 3
+    # the history's rows read only ACTION_ROW_FIELDS: who, through which phone, by whom
+    assert html.count(f"Acreditado · {borrower.full_name}") == 3
+    assert html.count(f'<span class="mono">{phone_of(borrower).value}</span>') == 3
+    assert html.count(collector.get_full_name() or collector.username) >= 3
 
 
 @pytest.mark.parametrize("who", ["other_collector", "missing"])
