@@ -101,3 +101,23 @@ def test_movement_row_of_a_reversed_payment_its_reversal_and_a_rejected_one():
         "reversed_by": None, "reverses": None})
     assert rejected.startswith('<tr class="move move-payment rejected">')
     assert '<span class="warning">crédito liquidado</span>' in rejected
+
+
+def test_disbursement_row_with_its_pagare_without_one_and_a_restructure_pagare():
+    disbursement = SimpleNamespace(number=2, date=date(2021, 8, 16), amount=Decimal("12500.00"),
+                                   get_destination_display=lambda: "Estudiante")
+    note = SimpleNamespace(number="P-2/2021", amount=Decimal("12500.00"), signed_on=date(2021, 8, 16),
+                           due_date=None, prescription_date=None, get_status_display=lambda: "Vigente")
+    assert credit_ui.disbursement_row(disbursement, note) == (
+        '<tr><td class="num">2</td><td>16/08/2021</td><td class="num">$12,500.00</td><td class="nopdf">Estudiante</td>'
+        '<td class="mono">P-2/2021</td><td class="num">$12,500.00</td><td>16/08/2021</td><td>—</td><td>Vigente</td>'
+        '<td>—</td></tr>')
+    assert credit_ui.disbursement_row(disbursement, None).endswith(
+        '<td class="nopdf">Estudiante</td><td colspan="6" class="muted">Sin pagaré registrado</td></tr>')
+    restructure = SimpleNamespace(number="R-1 <a>", amount=Decimal("30100.10"), signed_on=date(2026, 3, 2),
+                                  due_date=date(2030, 3, 2), prescription_date=date(2033, 3, 2),
+                                  get_status_display=lambda: "Vigente")
+    assert credit_ui.disbursement_row(None, restructure) == (
+        '<tr><td class="num">—</td><td colspan="2" class="muted">Sin ministración (reestructura)</td>'
+        '<td class="nopdf"></td><td class="mono">R-1 &lt;a&gt;</td><td class="num">$30,100.10</td><td>02/03/2026</td>'
+        '<td>02/03/2030</td><td>Vigente</td><td>02/03/2033</td></tr>')
