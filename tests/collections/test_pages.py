@@ -82,6 +82,36 @@ def test_case_page_runs_a_fixed_number_of_queries(make_case, client_for, collect
     assert html.count(collector.get_full_name() or collector.username) >= 3
 
 
+def test_case_history_shows_a_deactivated_phone_and_a_former_party(make_case, client_for, collector, outcome,
+                                                                    django_assert_num_queries):
+    """The history takes each action's person and phone from the parties and active phones the
+    page loaded; one query more each when an action names others."""
+    from recupera.collections import services
+    from recupera.people.models import Person
+
+    from .conftest import MONDAY_10AM
+
+    case = make_case()
+    client = client_for(collector)
+    url = reverse("collections:case", args=[case.pk])
+    borrower = party_person(case, "acreditado")
+    phone = phone_of(borrower)
+    action = services.action_log(actor=collector, case=case, now=MONDAY_10AM, business_date=AS_OF,
+                                 channel="llamada_saliente", party="acreditado", person=borrower,
+                                 contact_point=phone, outcome=outcome("no_contesta"))
+    client.get(url)
+    with django_assert_num_queries(CASE_QUERIES):
+        client.get(url)
+    type(phone).objects.filter(pk=phone.pk).update(active=False)  # the borrower changed numbers
+    former = Person.objects.create(curp="ZZZZ000000HSRXXX09", first_name="Rosa", last_name="Antigua",
+                                   second_last_name="Aval")
+    Action.objects.filter(pk=action.pk).update(person=former)
+    with django_assert_num_queries(CASE_QUERIES + 2):
+        html = client.get(url).content.decode()
+    assert "Acreditado · Rosa Antigua Aval" in html
+    assert f'<span class="mono">{phone.value}</span>' in html
+
+
 @pytest.mark.parametrize("who", ["other_collector", "missing"])
 def test_a_guessed_case_id_answers_404_without_data(make_case, client_for, other_collector, who):
     case = make_case()
