@@ -32,18 +32,18 @@ def credit_search(*, query: str, limit: int = 50) -> list[Credit]:
 def credit_detail(*, folio: str) -> Credit:
     """The credit with everything its page, its statement, `credit show` and the API show, in
     6 queries whatever its size: the credit with borrower, product and program; parties with
-    their persons; their contact points; disbursements with their pagarés; pagarés; ledger
-    entries. The schedule and the allocations are not loaded: the page shows the engine's
+    their persons; their contact points; disbursements; pagarés (matched to their disbursements
+    by `disbursement_id` where shown: a join of them to the disbursements would load them twice);
+    ledger entries. The schedule and the allocations are not loaded: the page shows the engine's
     replay of these entries (the cached rows are for the SQL reports and the daily close).
     Raises Credit.DoesNotExist."""
     parties = CreditParty.objects.select_related("person").order_by("role", "pk")
     return (
-        Credit.objects.select_related("borrower", "product", "product__program", "program")
+        Credit.objects.select_related("borrower", "product", "program")
         .prefetch_related(
             Prefetch("parties", queryset=parties),
             "parties__person__contact_points",
-            Prefetch("disbursements", queryset=Disbursement.objects.select_related("note")
-                     .order_by("number")),
+            Prefetch("disbursements", queryset=Disbursement.objects.order_by("number")),
             "notes",
             Prefetch("ledger_entries", queryset=LedgerEntry.objects.order_by("value_date", "id")),
         )
