@@ -37,3 +37,11 @@ def test_the_team_queue_adds_the_collector_or_unassigned():
     assert queue_row(_case(collector=nameless), 1, True).endswith("<td>gestor7</td></tr>")
     assert queue_row(_case(), 1, True).endswith('<td><span class="badge warn">Sin asignar</span></td></tr>')
     assert "Sin asignar" not in queue_row(_case(), 1, False)
+
+
+def test_every_text_of_a_row_is_escaped():
+    case = _case(reasons=[{"code": "x", "label": "<script>", "points": "1\"2"}])
+    case.credit.folio, case.stage_label, case.url = "F<1>", "Etapa & <b>", '/c/"1"/'
+    row = queue_row(case, 1, True)
+    assert "<script>" not in row and "<b>" not in row and 'F&lt;1&gt;' in row
+    assert 'href="/c/&quot;1&quot;/"' in row and 'title="+1&quot;2"' in row and "Etapa &amp; &lt;b&gt;" in row
