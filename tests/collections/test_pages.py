@@ -82,12 +82,11 @@ def test_case_page_runs_a_fixed_number_of_queries(make_case, client_for, collect
     assert html.count(collector.get_full_name() or collector.username) >= 3
 
 
-def test_case_history_shows_a_deactivated_phone_and_a_former_party(make_case, client_for, collector, outcome,
-                                                                    django_assert_num_queries):
+def test_case_history_shows_a_deactivated_phone_and_a_former_party(make_case, make_person, client_for, collector,
+                                                                    outcome, django_assert_num_queries):
     """The history takes each action's person and phone from the parties and active phones the
     page loaded; one query more each when an action names others."""
     from recupera.collections import services
-    from recupera.people.models import Person
 
     from .conftest import MONDAY_10AM
 
@@ -103,8 +102,7 @@ def test_case_history_shows_a_deactivated_phone_and_a_former_party(make_case, cl
     with django_assert_num_queries(CASE_QUERIES):
         client.get(url)
     type(phone).objects.filter(pk=phone.pk).update(active=False)  # the borrower changed numbers
-    former = Person.objects.create(curp="ZZZZ000000HSRXXX09", first_name="Rosa", last_name="Antigua",
-                                   second_last_name="Aval")
+    former = make_person(first_name="Rosa", last_name="Antigua", second_last_name="Aval")  # no party of it
     Action.objects.filter(pk=action.pk).update(person=former)
     with django_assert_num_queries(CASE_QUERIES + 2):
         html = client.get(url).content.decode()

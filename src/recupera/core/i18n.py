@@ -38,8 +38,6 @@ def install_gettext_memo() -> None:
             if len(memo) < MEMO_SIZE:
                 memo[message] = result
             return result
-        except TypeError:  # not hashable: not a message the memo can keep
-            return original(self, message)
 
     gettext.memoized = True  # type: ignore[attr-defined]
     gettext.__wrapped__ = original  # type: ignore[attr-defined]
