@@ -339,8 +339,8 @@ def _payment_audit_insert(audit: str) -> str:
                            || e.amount::text,
                        jsonb_build_object('credit_id', e.credit_id, 'kind', 'payment',
                            'value_date', to_char(e.value_date, 'YYYY-MM-DD'),
-                           'amount', e.amount::text, 'channel', %s,
-                           'natural_key', e.natural_key, 'import_id', %s)
+                           'amount', e.amount::text, 'channel', %s::text,
+                           'natural_key', e.natural_key, 'import_id', %s::bigint)
                 FROM e ORDER BY e.id"""
 
 
