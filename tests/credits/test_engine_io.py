@@ -71,6 +71,34 @@ def test_events_carry_the_entry_id_order_and_params(make_credit):
             r.capitalize_interest) == (Decimal("0.04"), 24, dt.date(2025, 3, 1), None, True)
 
 
+def test_replay_load_rows_give_the_same_events_as_the_entries(make_credit):
+    """events_query + event_from_row (the batch replay's load, params as JSON text with a fast
+    path for empty ones) equal event_for of each entry, for every kind of params."""
+    credit = make_credit(first_due_date=FIRST_DUE)
+    other = make_credit(first_due_date=FIRST_DUE)
+    pay, _ = payment_post(actor=None, credit=credit, amount="201.99", value_date=FIRST_DUE,
+                          channel="caja", natural_key="p1")
+    payment_post(actor=None, credit=other, amount="50.00", value_date=FIRST_DUE,
+                 channel="banco", natural_key="o1")
+    entry_post(actor=None, credit=credit, kind="prepayment", value_date=FIRST_DUE,
+               amount="1000.00", natural_key="pre1", params={"mode": "keep_term"})
+    entry_post(actor=None, credit=credit, kind="discount", value_date=FIRST_DUE,
+               amount="10.00", natural_key="d1", params={"component": "late_interest"})
+    payment_reverse(actor=None, entry=pay, reason="Error", value_date=FIRST_DUE)
+    entry_post(actor=None, credit=credit, kind="restructure", value_date=dt.date(2025, 2, 1),
+               amount="0", natural_key="r1",
+               params={"new_rate": Decimal("0.04"), "new_term_months": 24,
+                       "new_first_due_date": dt.date(2025, 3, 1), "new_principal": "900.50",
+                       "capitalize_interest": True})
+    rows = list(engine_io.events_query([credit.pk, other.pk]))
+    assert [r[0] for r in rows] == [credit.pk] * 5 + [other.pk]
+    loaded = [engine_io.event_from_row(*r[1:]) for r in rows]
+    expected = engine_io.events_for(credit) + engine_io.events_for(other)
+    assert loaded == expected
+    assert loaded[-1].reverses is None and loaded[-1].amount == Decimal("50.00")
+    assert loaded[4].new_principal == Decimal("900.50")
+
+
 def test_state_json_has_the_documented_fields_and_formats(make_credit):
     credit = make_credit(first_due_date=FIRST_DUE)
     payment_post(actor=None, credit=credit, amount="201.99", value_date=FIRST_DUE,

@@ -8,6 +8,7 @@ Nothing here computes money: the engine does.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from decimal import Decimal
 from typing import Any
@@ -133,6 +134,29 @@ def event_from_values(pk: int, kind: str, value_date: dt.date, amount: Decimal,
         new_principal=_decimal(p.get("new_principal")),
         capitalize_interest=bool(p.get("capitalize_interest", False)),
     )
+
+
+def events_query(credit_ids: list[int]) -> Any:
+    """The ledger entries of these credits as rows for event_from_row, in replay-load order
+    (credit, id): `params` read as its JSON text, so the common empty object costs no decoding."""
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    return (LedgerEntry.objects.filter(credit_id__in=credit_ids).order_by("credit_id", "id")
+            .annotate(params_text=Cast("params", TextField()))
+            .values_list("credit_id", "id", "kind", "value_date", "amount", "reverses_id",
+                         "params_text", "channel"))
+
+
+def event_from_row(pk: int, kind: str, value_date: dt.date, amount: Decimal,
+                   reverses_id: int | None, params_text: str | None, channel: str) -> engine.Event:
+    """event_from_values of a row of events_query (params as JSON text). A payment-like entry
+    with no params (most of them) is built directly: the same Event, without the decoding."""
+    if params_text in (None, "{}") and not reverses_id:
+        return engine.Event(id=str(pk), kind=kind, value_date=value_date,  # type: ignore[arg-type]
+                            seq=pk, amount=amount, channel=channel or "")
+    return event_from_values(pk, kind, value_date, amount, reverses_id,
+                             json.loads(params_text) if params_text else None, channel)
 
 
 def event_for(entry: LedgerEntry) -> engine.Event:

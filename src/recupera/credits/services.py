@@ -883,9 +883,8 @@ def _refresh_batch(chunk: list[int], *, as_of: dt.date, actor: Any,
         last_disbursement[credit_id] = max(last_disbursement[credit_id], pk)
     events: dict[int, list[engine.Event]] = defaultdict(list)
     last_entry: dict[int, int] = defaultdict(int)
-    for row in (LedgerEntry.objects.filter(credit_id__in=chunk).order_by("credit_id", "id")
-                .values_list("credit_id", *engine_io.EVENT_FIELDS)):
-        events[row[0]].append(engine_io.event_from_values(*row[1:]))
+    for row in engine_io.events_query(chunk):
+        events[row[0]].append(engine_io.event_from_row(*row[1:]))
         last_entry[row[0]] = row[1]
     stored = _stored_versions(chunk)
     items = [(c.pk, c.administrative_status, engine_io.terms_for(c), disbursed[c.pk],
