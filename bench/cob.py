@@ -22,6 +22,7 @@ import os
 import platform
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -29,6 +30,8 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/recupera_bench_cob"
 AS_OF = dt.date(2026, 11, 26)
 # what a close rewrites every day (cached columns, aging facts, the cases' priorities and stages)
 VACUUMED = ("credits_credit", "cob_creditaging", "collections_case")
+# the statuses of credits that pay (the day's payments go to these)
+PAYING = ("amortizacion", "vencido", "convenio", "juridico")
 
 
 def machine() -> dict:
@@ -61,6 +64,69 @@ def load(credits: int) -> dict:
         timings["first_close_seconds"] = round(time.perf_counter() - t0, 1)
     print(timings, flush=True)
     return timings
+
+
+def post_payments(business_date: dt.date, count: int) -> dict:
+    """The day's payments, as the bank leaves them: a BBVA CIE file paying `count` credits that
+    owe (value date = the day being closed), imported with `replay="skip"` (the intake posts the
+    entries and marks the credits; their replay is the close's). Not timed with the close."""
+    import random
+
+    from payments import build_file
+
+    from recupera.credits.models import Credit
+    from recupera.payments.models import FileLayout
+    from recupera.payments.references import references_backfill
+    from recupera.payments.services import payment_file_import
+
+    owing = list(Credit.objects.filter(status__in=PAYING, has_new_events=False)
+                 .values_list("pk", flat=True))
+    chosen = random.Random(business_date.toordinal()).sample(owing, min(count, len(owing)))
+    # the references of every credit (the import's own backfill, which a bulk load leaves to the
+    # first import: 2 M rows at 1 M credits, once), then the day's file
+    t0 = time.perf_counter()
+    references_backfill()
+    references = round(time.perf_counter() - t0, 1)
+    t0 = time.perf_counter()
+    content, rows = build_file(len(chosen), chosen, business_date.toordinal(), value_date=business_date)
+    imp = payment_file_import(actor=None, layout=FileLayout.objects.get(name="bbva-cie"),
+                              name=f"bench-cob-{business_date}.txt", content=content,
+                              business_date=business_date, replay="skip")
+    seconds = round(time.perf_counter() - t0, 1)
+    credits = Credit.objects.filter(pk__in=chosen, has_new_events=True).count()
+    print(f"pagos del día: {imp.applied_count:,} de {len(chosen):,} aplicados en {seconds} s "
+          f"(sin medir; referencias {references} s), {credits:,} créditos por recalcular", flush=True)
+    return {"lines": len(chosen), "applied": imp.applied_count, "credits_marked": credits,
+            "total": str(sum(r[3] for r in rows)), "import_id": imp.pk, "intake_seconds": seconds, "references_seconds": references,
+            "credit_ids": chosen}
+
+
+def check_payments(payments: dict, replayed: int) -> list[str]:
+    """After the close: every payment allocated exactly once, every marked credit replayed and
+    none left marked. Returns what is wrong (empty when all is right)."""
+    from django.db.models import Sum
+
+    from recupera.credits.models import Allocation, Credit
+    from recupera.payments.models import BankOperation
+
+    problems = []
+    chosen = payments.pop("credit_ids")
+    entries = list(BankOperation.objects.filter(payment_import_id=payments["import_id"])
+                   .values_list("ledger_entry_id", flat=True))
+    allocated = (Allocation.objects.filter(credit_id__in=chosen, entry_id__in=entries,
+                                           posting_kind="payment")
+                 .aggregate(s=Sum("amount"))["s"] or Decimal("0"))
+    if payments["applied"] != payments["lines"]:
+        problems.append(f"aplicados {payments['applied']} de {payments['lines']} renglones")
+    if allocated != Decimal(payments["total"]):
+        problems.append(f"aplicado {allocated} contra {payments['total']} del archivo")
+    if replayed < payments["credits_marked"]:
+        problems.append(f"recalculados {replayed} de {payments['credits_marked']} créditos")
+    left = Credit.objects.filter(has_new_events=True).count()
+    if left:
+        problems.append(f"{left} créditos siguen marcados")
+    payments["allocated"] = str(allocated)
+    return problems
 
 
 def main() -> int:
@@ -107,14 +173,14 @@ def main() -> int:
                 cur.execute(f"VACUUM (ANALYZE) {table}")
         timings["vacuum_seconds"] = round(time.perf_counter() - t0, 1)
         print(f"VACUUM (ANALYZE) {', '.join(VACUUMED)}: {timings['vacuum_seconds']} s (sin medir)", flush=True)
-    with connection.cursor() as cur:
-        # 1 % of the credits with new events (as a payments file leaves them)
-        cur.execute("UPDATE credits_credit SET has_new_events = true WHERE id %% 100 = %s", [d.toordinal() % 100])
-        marked = cur.rowcount
+    payments = post_payments(d, max(total // 100, 1))
+    timings["payments_intake_seconds"] = payments.pop("intake_seconds")
+    marked = payments["credits_marked"]
     started, cpu = time.perf_counter(), time.process_time()
     run = close_run(actor=None, business_date=d)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     steps = {s.name: {"seconds": round(s.seconds or 0, 3), "rows": s.rows} for s in run.steps.order_by("position")}
+    problems = check_payments(payments, steps["recalculo_motor"]["rows"])
     touched = steps["recalculo_motor"]["rows"] + steps["antiguedad"]["rows"]
     with connection.cursor() as cur:
         cur.execute("SELECT id FROM credits_credit ORDER BY id OFFSET %s LIMIT 1", [max(touched - 1, 0)])
@@ -129,7 +195,7 @@ def main() -> int:
         transaction.set_rollback(True)
     ratio = seconds / bare if bare else float("inf")
     result = {"name": "cob", "short": args.short, "credits": total, "business_date": d.isoformat(),
-              "marked_new_events": marked, "seconds": round(seconds, 3),
+              "marked_new_events": marked, "payments": payments, "seconds": round(seconds, 3),
               "python_cpu_seconds": round(cpu, 3), **timings,
               "credits_per_second": round(total / seconds, 1), "rows_touched": touched,
               "bare_update_seconds": round(bare, 3), "ratio_to_bare_update": round(ratio, 2),
@@ -137,6 +203,9 @@ def main() -> int:
     print(json.dumps(result, indent=2, ensure_ascii=False))
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / ("cob-short.json" if args.short else "cob.json")).write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    if problems:
+        print("FALLA: " + "; ".join(problems))
+        return 1
     bounds = json.loads((HERE / "bounds.json").read_text())["cob"]
     limit = bounds["short_ratio_max" if args.short else "ratio_max"]
     if ratio > limit:

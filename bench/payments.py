@@ -116,14 +116,17 @@ def reset_payments() -> None:
                     "credits_disbursement, payments_paymentreference")
 
 
-def build_file(lines: int, credit_ids: list[int], seed: int) -> tuple[bytes, list[tuple]]:
+def build_file(lines: int, credit_ids: list[int], seed: int,
+               value_date: dt.date | None = None) -> tuple[bytes, list[tuple]]:
+    """A BBVA CIE file paying `lines` of the credits (100.00–2,000.00 each), value dates
+    1–28/03/2025 or all `value_date`; and its rows as the COPY floor loads them."""
     from recupera.payments.references import make_reference
 
     rng = random.Random(seed)
     chosen = rng.sample(credit_ids, lines)
     out, rows = [], []
     for i, credit_id in enumerate(chosen):
-        day = dt.date(2025, 3, 1 + i % 28)
+        day = value_date or dt.date(2025, 3, 1 + i % 28)
         reference = make_reference(credit_id, "luhn")
         cents = rng.randrange(10_000, 200_000)
         guide = f"{i:07d}"
