@@ -15,11 +15,12 @@ from django.urls import reverse
 from recupera.agreements import services
 from recupera.agreements.models import Agreement
 from recupera.agreements.services import AgreementError
+from recupera.core.models import AuditEntry
 from recupera.core.predicates import authority_level
 from recupera.core.roles import Role
 from recupera.credits import engine_io
 from recupera.credits.models import Allocation, Credit, LedgerEntry, PromissoryNote
-from recupera.credits.services import payment_post
+from recupera.credits.services import payment_post, payment_reverse
 
 from .conftest import AS_OF
 
@@ -98,6 +99,24 @@ def test_a_payment_after_the_write_off_is_accepted_as_a_recovery(overdue_credit,
     credit_page = client_for(portfolio_officer).get(
         reverse("credits:detail", args=[overdue_credit.folio])).content.decode()
     assert "por recuperar" in credit_page and "recuperación de capital castigado" in credit_page
+
+
+def test_reversing_the_write_off_gives_the_credit_its_debt_and_status_back(
+        overdue_credit, portfolio_officer, committee):
+    before = engine_io.credit_state(overdue_credit, as_of=AS_OF)
+    _write_off(overdue_credit, portfolio_officer, committee)
+    entry = LedgerEntry.objects.get(credit=overdue_credit, kind="write_off")
+    payment_reverse(actor=committee, entry=entry, reason="Castigo autorizado por error",
+                    value_date=AS_OF, as_of=AS_OF)
+    overdue_credit.refresh_from_db()
+    assert overdue_credit.administrative_status == ""
+    assert overdue_credit.status == Credit.Status.OVERDUE
+    assert overdue_credit.payoff_amount == before.payoff_amount == D("12410.41")
+    after = engine_io.credit_state(overdue_credit, as_of=AS_OF)
+    assert after.written_off == 0 and after.status == before.status
+    assert AuditEntry.objects.filter(action="credito.estado_administrativo",
+                                     object_id=str(overdue_credit.pk),
+                                     actor=committee).exists()
 
 
 def test_no_agreement_on_a_written_off_credit(overdue_credit, portfolio_officer, committee):

@@ -341,6 +341,8 @@ def entry_post(
     audit_record(actor=actor, action=f"movimiento.{kind}", obj=entry, after=snapshot(
         entry, ["credit_id", "kind", "value_date", "amount", "channel", "natural_key",
                 "reverses_id", "params", "reason"]))
+    if reverses is not None:
+        _undo_settled_status(actor, locked, reverses)
     refresh_at = as_of or max(value_date, locked.state_as_of or value_date)
     credit_refresh(credit=locked, as_of=refresh_at, actor=actor)
     _copy_cached(locked, credit)
@@ -361,6 +363,22 @@ def payment_post(
     return entry_post(actor=actor, credit=credit, kind=LedgerEntry.Kind.PAYMENT,
                       value_date=value_date, amount=amount, natural_key=natural_key,
                       channel=channel, as_of=as_of)
+
+
+# The administrative status a write-off or a waiver entry sets (agreements.services): reversing
+# the entry gives the credit back to the engine's status, as if it had never been posted.
+_SETTLING_KINDS = {LedgerEntry.Kind.WRITE_OFF: Credit.Status.WRITTEN_OFF,
+                   LedgerEntry.Kind.WAIVER: Credit.Status.WAIVED}
+
+
+def _undo_settled_status(actor: Any, credit: Credit, reversed_entry: LedgerEntry) -> None:
+    status = _SETTLING_KINDS.get(reversed_entry.kind)
+    if status is None or credit.administrative_status != status:
+        return
+    Credit.objects.filter(pk=credit.pk).update(administrative_status="")
+    audit_record(actor=actor, action="credito.estado_administrativo", obj=credit,
+                 before={"administrative_status": status}, after={"administrative_status": ""})
+    credit.administrative_status = ""
 
 
 def payment_reverse(
