@@ -63,3 +63,29 @@ def test_credit_reference_is_kept_and_stable(make_credit, ref):
     assert {r["bank"] for r in shown} == {"BBVA", "Banamex"}
     assert all(ALGORITHMS["luhn"].valid(r["reference"]) or ALGORITHMS["mod97"].valid(r["reference"])
                for r in shown)
+
+
+def test_backfill_creates_each_missing_reference_once_in_chunks(make_credit):
+    """references_ensure (COPY into a temporary table on PostgreSQL, bulk_create elsewhere):
+    every credit gets the reference make_reference gives, one already there is kept, small
+    chunks and a second call inside the same transaction add nothing twice."""
+    from django.db import connection, transaction
+
+    from recupera.payments import references
+    from recupera.payments.models import PaymentReference
+
+    credits = [make_credit() for _ in range(5)]
+    ids = [c.pk for c in credits]
+    PaymentReference.objects.filter(credit_id__in=ids).delete()
+    PaymentReference.objects.create(credit_id=ids[2], algorithm="mod97",
+                                    reference=make_reference(ids[2], "mod97"))
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            assert references._references_copy(ids, "mod97", chunk=2) == 4
+            assert references._references_copy(ids, "mod97", chunk=2) == 0
+        assert references.references_ensure(ids, ["luhn", "mod97"]) == 5 + (
+            0 if connection.vendor == "postgresql" else 4)
+        assert references.references_ensure(ids, ["luhn", "mod97"]) == 0
+    stored = set(PaymentReference.objects.filter(credit_id__in=ids)
+                 .values_list("credit_id", "algorithm", "reference"))
+    assert stored == {(i, name, make_reference(i, name)) for i in ids for name in ("luhn", "mod97")}
