@@ -19,6 +19,7 @@ from recupera.cob.models import (
     PrescriptionAlert,
 )
 from recupera.cob.services import close_run
+from recupera.collections.models import Case
 from recupera.core.models import AuditEntry
 from recupera.core.services import business_date_get
 from recupera.credits.models import Credit
@@ -153,6 +154,18 @@ def test_notes_near_prescription_are_flagged(portfolio):
     PromissoryNote.objects.filter(pk=note.pk).update(interrupted_on=dt.date(2026, 11, 1))
     close_run(actor=None, business_date=d + dt.timedelta(days=1))
     assert not PrescriptionAlert.objects.filter(note=note).exists()
+
+
+def test_every_step_runs_and_the_deadlines_step_keeps_its_snapshot(portfolio):
+    from recupera.collections.models import DeadlineSnapshot
+
+    d = AS_OF + dt.timedelta(days=1)
+    run = close_run(actor=None, business_date=d)
+    assert set(run.steps.values_list("status", flat=True)) == {CloseStep.Status.DONE}
+    step = run.steps.get(name="plazos")
+    snapshots = DeadlineSnapshot.objects.filter(business_date=d)
+    assert step.rows == sum(s.overdue for s in snapshots)
+    assert sum(s.open_cases for s in snapshots) == Case.objects.filter(status="abierto").count() > 0
 
 
 def test_cob_command_prints_the_steps(portfolio):

@@ -213,6 +213,15 @@ def test_team_page_and_bulk_reassignment(make_case, client_for, supervisor, coll
     c = client_for(supervisor)
     html = c.get(reverse("collections:team")).content.decode()
     assert "gestor1" in html or "Lucía" in html
+    assert "Hace una semana" in html and "—" in html  # no close a week ago yet
+    from recupera.collections.models import DeadlineSnapshot
+    from recupera.core.services import business_date_get
+
+    DeadlineSnapshot.objects.create(business_date=business_date_get() - dt.timedelta(days=8),
+                                    collector=collector, open_cases=2, first_contact_overdue=3,
+                                    action_overdue=4)
+    html = c.get(reverse("collections:team")).content.decode()
+    assert '<td class="num">7</td>' in html
     response = c.post(reverse("collections:team"), {"from_collector": collector.pk,
                                                     "collector": other_collector.pk, "reason": "Vacaciones"})
     assert response.status_code == 302

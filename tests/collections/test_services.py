@@ -357,6 +357,36 @@ def test_first_contact_deadline_is_flagged_after_n_business_days(make_case):
     assert row["overdue"] == 1
 
 
+def test_deadlines_flag_counts_overdue_plazos_per_collector_once_per_date(make_case):
+    from recupera.collections.models import DeadlineSnapshot
+    from recupera.collections.selectors import team_workload
+
+    friday = dt.date(2025, 3, 14)
+    late_first = make_case()  # first contact due Thursday 13/03: overdue on Friday
+    late_action = make_case()
+    Case.objects.filter(pk=late_action.pk).update(  # contacted, last action on 01/03, every 10 days
+        first_contact_on=dt.date(2025, 3, 1), first_contact_due=None, next_action_due=dt.date(2025, 3, 11))
+    in_time = make_case()
+    Case.objects.filter(pk=in_time.pk).update(first_contact_due=friday, next_action_due=dt.date(2025, 3, 25))
+    unassigned = make_case(collector=None)
+    for _attempt in (1, 2):  # a rerun of the date replaces its rows
+        counts = services.deadlines_flag(actor=None, as_of=friday)
+        assert counts == {"primer_contacto": 1, "gestion": 1}
+    rows = {r.collector_id: r for r in DeadlineSnapshot.objects.filter(business_date=friday)}
+    assert set(rows) == {late_first.collector_id, None}
+    mine = rows[late_first.collector_id]
+    assert (mine.open_cases, mine.first_contact_overdue, mine.action_overdue, mine.overdue) == (3, 1, 1, 2)
+    assert (rows[None].open_cases, rows[None].overdue) == (1, 0)
+    assert unassigned.collector_id is None
+    # the team page's «hace una semana»: the latest close on or before as_of - 7 days
+    week_later = next(r for r in team_workload(as_of=friday + dt.timedelta(days=7))
+                      if r["collector"] == late_first.collector)
+    assert week_later["week_before"].overdue == 2
+    too_soon = next(r for r in team_workload(as_of=friday + dt.timedelta(days=6))
+                    if r["collector"] == late_first.collector)
+    assert too_soon["week_before"] is None
+
+
 def test_assignment_rule_by_municipality_and_region(make_credit, make_user):
     from recupera.collections.models import AssignmentRule
     from recupera.core.roles import Role

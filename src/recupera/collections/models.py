@@ -424,6 +424,39 @@ class Inquiry(models.Model):
         return f"{self.get_category_display()} · {self.caller}"
 
 
+class DeadlineSnapshot(models.Model):
+    """What the daily close found of the plazos de gestión, per collector (none = unassigned
+    cases): the open cases, those whose first contact is overdue and those without an action
+    within the stage's interval (each case counted once, first contact first, as the queue's
+    priority reasons). One row per collector and business date (collections.services.deadlines_flag);
+    the team page compares today with a week before."""
+
+    business_date = models.DateField(_("fecha de operación"))
+    collector = models.ForeignKey(User, verbose_name=_("gestor"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    open_cases = models.PositiveIntegerField(_("casos abiertos"))
+    first_contact_overdue = models.PositiveIntegerField(_("primer contacto vencido"))
+    action_overdue = models.PositiveIntegerField(_("gestión vencida"))
+
+    class Meta:
+        verbose_name = _("plazos vencidos al cierre")
+        verbose_name_plural = _("plazos vencidos al cierre")
+        ordering = ["-business_date", "collector_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["business_date", "collector"], name="deadline_snapshot_once",
+                                    condition=Q(collector__isnull=False)),
+            models.UniqueConstraint(fields=["business_date"], name="deadline_snapshot_unassigned_once",
+                                    condition=Q(collector__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business_date} · {self.collector_id or '-'}: {self.overdue}"
+
+    @property
+    def overdue(self) -> int:
+        return self.first_contact_overdue + self.action_overdue
+
+
 class CaseSyncRun(models.Model):
     """One run of `cases_sync` or `assignment_run` (what the daily close did, for the audit)."""
 

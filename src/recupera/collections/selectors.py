@@ -6,13 +6,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Subquery, Sum
 
 from recupera.collections.models import (
     Action,
     Assignment,
     Case,
     ConductOverride,
+    DeadlineSnapshot,
     Message,
     Outcome,
     Promise,
@@ -63,8 +64,9 @@ def case_queue(*, user: Any, filters: dict[str, Any] | None = None,
 
 
 def team_workload(*, as_of: dt.date) -> list[dict[str, Any]]:
-    """Per collector: open cases, balance, overdue deadlines, broken promises (1 query), plus the
-    collectors with no case (1 query)."""
+    """Per collector: open cases, balance, overdue deadlines, broken promises (1 query), the
+    overdue deadlines of the close a week before (`week_before`: a DeadlineSnapshot or None;
+    1 query), plus the collectors with no case (1 query)."""
     from django.contrib.auth import get_user_model
 
     from recupera.core.roles import Role
@@ -74,6 +76,10 @@ def team_workload(*, as_of: dt.date) -> list[dict[str, Any]]:
             cases=Count("pk"), balance=Sum("credit__payoff_amount"),
             overdue=Count("pk", filter=Q(first_contact_due__lt=as_of) | Q(next_action_due__lt=as_of)),
             broken=Count("pk", filter=Q(broken_promise_on__isnull=False))).order_by())}
+    # the plazos vencidos of the close a week before (the latest snapshot on or before that day)
+    week_before = DeadlineSnapshot.objects.filter(business_date__lte=as_of - dt.timedelta(days=7))
+    before = {r.collector_id: r for r in DeadlineSnapshot.objects.filter(
+        business_date=Subquery(week_before.order_by("-business_date").values("business_date")[:1]))}
     people = get_user_model().objects.filter(
         Q(groups__name=Role.COLLECTOR.value, is_active=True) | Q(pk__in=[k for k in rows if k])
     ).distinct().order_by("first_name", "last_name", "username")
@@ -81,11 +87,12 @@ def team_workload(*, as_of: dt.date) -> list[dict[str, Any]]:
     for user in people:
         row = rows.get(user.pk, {})
         out.append({"collector": user, "cases": row.get("cases", 0), "balance": row.get("balance") or 0,
-                    "overdue": row.get("overdue", 0), "broken": row.get("broken", 0)})
+                    "overdue": row.get("overdue", 0), "broken": row.get("broken", 0),
+                    "week_before": before.get(user.pk)})
     if None in rows:
         row = rows[None]
         out.append({"collector": None, "cases": row["cases"], "balance": row["balance"] or 0,
-                    "overdue": row["overdue"], "broken": row["broken"]})
+                    "overdue": row["overdue"], "broken": row["broken"], "week_before": before.get(None)})
     return out
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from recupera.collections import conduct, logic
@@ -28,6 +28,7 @@ from recupera.collections.models import (
     ConductOverride,
     ConductSettings,
     DeadlineRule,
+    DeadlineSnapshot,
     Inquiry,
     Message,
     Outcome,
@@ -981,6 +982,39 @@ def _money_in(credit_ids: Sequence[int], since: dt.date, until: dt.date) -> dict
             .values_list("credit_id", "value_date", "amount")):
         rows[credit_id].append((value_date, amount))
     return rows
+
+
+def overdue_first_contact(as_of: dt.date) -> Q:
+    """Open cases whose first contact is overdue at `as_of` (the queue's «plazo» reason)."""
+    return Q(first_contact_due__lt=as_of)
+
+
+def overdue_action(as_of: dt.date) -> Q:
+    """Open cases without an action within the stage's interval, first contact not overdue
+    (each case under one reason, as logic.priority_for gives them)."""
+    return (Q(first_contact_due__isnull=True) | Q(first_contact_due__gte=as_of)) & Q(next_action_due__lt=as_of)
+
+
+@transaction.atomic
+def deadlines_flag(*, as_of: dt.date, actor: Any = None) -> dict[str, int]:
+    """The daily close's «plazos» step: count, per collector (and the unassigned cases), the
+    open cases with an overdue plazo de gestión at `as_of` and keep it as that date's
+    DeadlineSnapshot (one aggregate query; rerunning the date replaces its rows). The queue
+    already puts these cases higher (+80) with the reason; the snapshots are the history the
+    team page compares with. Returns {"primer_contacto": n, "gestion": m} over all cases."""
+    rows = list(Case.objects.filter(status=Case.Status.OPEN).values("collector_id").annotate(
+        open_cases=Count("pk"),
+        first_contact=Count("pk", filter=overdue_first_contact(as_of)),
+        action=Count("pk", filter=overdue_action(as_of))).order_by("collector_id"))
+    DeadlineSnapshot.objects.filter(business_date=as_of).delete()
+    DeadlineSnapshot.objects.bulk_create([
+        DeadlineSnapshot(business_date=as_of, collector_id=r["collector_id"], open_cases=r["open_cases"],
+                         first_contact_overdue=r["first_contact"], action_overdue=r["action"])
+        for r in rows])
+    counts = {"primer_contacto": sum(r["first_contact"] for r in rows),
+              "gestion": sum(r["action"] for r in rows)}
+    CaseSyncRun.objects.create(kind="deadlines_flag", as_of=as_of, counts=counts)
+    return counts
 
 
 @transaction.atomic
