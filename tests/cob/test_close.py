@@ -51,10 +51,14 @@ def test_close_results_equal_the_engine_on_later_dates(portfolio):
 
 def test_the_replay_in_worker_processes_gives_the_same_close(portfolio, monkeypatch):
     """With many candidates the replay step runs the engine in a pool of worker processes
-    (credits.services.PARALLEL_MIN): the same cached columns, allocations and aging facts."""
+    (credits.services.PARALLEL_MIN), each part loaded and handed over while the previous ones
+    replay (POOL_PART; here parts of 3 credits): the same cached columns, allocations and aging
+    facts."""
     from recupera.credits import services
 
     monkeypatch.setattr(services, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(services, "POOL_PART", 3)
+    assert len(portfolio) > 3 * 2
     created: list[int] = []
     real_pool = services.replay_pool
     monkeypatch.setattr(services, "replay_pool",

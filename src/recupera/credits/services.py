@@ -749,6 +749,8 @@ def credit_refresh(*, credit: Credit, as_of: dt.date, actor: Any = None,
 # replay the next ones.
 REFRESH_BATCH = 1000
 REFRESH_PART = 250
+# With a pool: the part a worker replays while this process loads the next one's entries.
+POOL_PART = 50
 # Below this many credits a refresh replays in this process (a pool costs a fork).
 PARALLEL_MIN = 4000
 _worker_calendar: engine.BusinessCalendar | None = None
@@ -901,23 +903,34 @@ def _refresh_batch(chunk: list[int], *, as_of: dt.date, actor: Any,
         last_disbursement[credit_id] = max(last_disbursement[credit_id], pk)
     events: dict[int, list[engine.Event]] = defaultdict(list)
     last_entry: dict[int, int] = defaultdict(int)
-    for row in engine_io.events_query(chunk):
-        events[row[0]].append(engine_io.event_from_row(*row[1:]))
-        last_entry[row[0]] = row[1]
     stored = _stored_versions(chunk)
-    items = [(c.pk, c.administrative_status, engine_io.terms_for(c), disbursed[c.pk],
-              events[c.pk], {v: fp for v, (_pk, fp) in stored.get(c.pk, {}).items()},
-              (c.allocations_count, c.allocations_digest))
-             for c in credits]
-    parts = [(start, items[start:start + REFRESH_PART])
-             for start in range(0, len(items), REFRESH_PART)]
+
+    def items_of(part: list[Credit]) -> list[tuple[Any, ...]]:
+        for row in engine_io.events_query([c.pk for c in part]):
+            events[row[0]].append(engine_io.event_from_row(*row[1:]))
+            last_entry[row[0]] = row[1]
+        return [(c.pk, c.administrative_status, engine_io.terms_for(c), disbursed[c.pk],
+                 events[c.pk], {v: fp for v, (_pk, fp) in stored.get(c.pk, {}).items()},
+                 (c.allocations_count, c.allocations_digest))
+                for c in part]
+
     if pool is None:
-        results = (_project(calendar, as_of, part, extra) for _start, part in parts)
+        starts = list(range(0, len(credits), REFRESH_PART))
+        items = items_of(credits)
+        results: Iterable[list[tuple[Projection, Any]]] = (
+            _project(calendar, as_of, items[start:start + REFRESH_PART], extra) for start in starts)
     else:
-        results = pool.imap(_project_in_worker, [(as_of, part, extra) for _start, part in parts])
+        # Overlapped: each part's entries are loaded and handed to a worker at once, so the
+        # workers replay part k while this process loads part k + 1 (loading the whole batch
+        # first left both workers idle for a third of each batch).
+        starts = list(range(0, len(credits), POOL_PART))
+        pending = [pool.apply_async(_project_in_worker,
+                                    ((as_of, items_of(credits[start:start + POOL_PART]), extra),))
+                   for start in starts]
+        results = (p.get() for p in pending)
     out: list[tuple[int, Any, int, int]] = []
-    for (start, part), pairs in zip(parts, results, strict=True):
-        projections_apply(credits[start:start + len(part)], [p for p, _x in pairs], actor=actor,
+    for start, pairs in zip(starts, results, strict=True):
+        projections_apply(credits[start:start + len(pairs)], [p for p, _x in pairs], actor=actor,
                           stored=stored)
         out.extend((p.credit_id, x, last_entry[p.credit_id], last_disbursement[p.credit_id])
                    for p, x in pairs)
