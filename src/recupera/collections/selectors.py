@@ -30,6 +30,22 @@ def visible_cases(*, user: Any) -> QuerySet[Case]:
     return qs
 
 
+def overdue_first_contact(as_of: dt.date) -> Q:
+    """Cases whose first contact is overdue at `as_of`."""
+    return Q(first_contact_due__lt=as_of)
+
+
+def overdue_action(as_of: dt.date) -> Q:
+    """Cases without an action within the stage's interval whose first contact is not overdue
+    (each case under one reason, as logic.priority_for gives them)."""
+    return (Q(first_contact_due__isnull=True) | Q(first_contact_due__gte=as_of)) & Q(next_action_due__lt=as_of)
+
+
+def overdue_deadline(as_of: dt.date) -> Q:
+    """Cases with an overdue plazo de gestión (either of the two above)."""
+    return Q(first_contact_due__lt=as_of) | Q(next_action_due__lt=as_of)
+
+
 def case_queue(*, user: Any, filters: dict[str, Any] | None = None,
                as_of: dt.date | None = None) -> QuerySet[Case]:
     """Open cases in priority order (1 query per page): the user's own, or — for those who see
@@ -46,7 +62,7 @@ def case_queue(*, user: Any, filters: dict[str, Any] | None = None,
         qs = qs.filter(stage=filters["stage"])
     flag = filters.get("flag")
     if flag == "plazo" and as_of:
-        qs = qs.filter(Q(first_contact_due__lt=as_of) | Q(next_action_due__lt=as_of))
+        qs = qs.filter(overdue_deadline(as_of))
     elif flag == "promesa_hoy" and as_of:
         qs = qs.filter(promises__status=Promise.Status.PENDING, promises__due_on=as_of).distinct()
     elif flag == "incumplida":
@@ -74,7 +90,7 @@ def team_workload(*, as_of: dt.date) -> list[dict[str, Any]]:
     rows = {r["collector_id"]: r for r in (
         Case.objects.filter(status=Case.Status.OPEN).values("collector_id").annotate(
             cases=Count("pk"), balance=Sum("credit__payoff_amount"),
-            overdue=Count("pk", filter=Q(first_contact_due__lt=as_of) | Q(next_action_due__lt=as_of)),
+            overdue=Count("pk", filter=overdue_deadline(as_of)),
             broken=Count("pk", filter=Q(broken_promise_on__isnull=False))).order_by())}
     # the plazos vencidos of the close a week before (the latest snapshot on or before that day)
     week_before = DeadlineSnapshot.objects.filter(business_date__lte=as_of - dt.timedelta(days=7))

@@ -16,7 +16,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Sum, Value, When
 from django.utils.translation import gettext as _
 
-from recupera.collections import conduct, logic
+from recupera.collections import conduct, logic, selectors
 from recupera.collections.models import (
     Action,
     Assignment,
@@ -984,17 +984,6 @@ def _money_in(credit_ids: Sequence[int], since: dt.date, until: dt.date) -> dict
     return rows
 
 
-def overdue_first_contact(as_of: dt.date) -> Q:
-    """Open cases whose first contact is overdue at `as_of` (the queue's «plazo» reason)."""
-    return Q(first_contact_due__lt=as_of)
-
-
-def overdue_action(as_of: dt.date) -> Q:
-    """Open cases without an action within the stage's interval, first contact not overdue
-    (each case under one reason, as logic.priority_for gives them)."""
-    return (Q(first_contact_due__isnull=True) | Q(first_contact_due__gte=as_of)) & Q(next_action_due__lt=as_of)
-
-
 @transaction.atomic
 def deadlines_flag(*, as_of: dt.date, actor: Any = None) -> dict[str, int]:
     """The daily close's «plazos» step: count, per collector (and the unassigned cases), the
@@ -1004,8 +993,8 @@ def deadlines_flag(*, as_of: dt.date, actor: Any = None) -> dict[str, int]:
     team page compares with. Returns {"primer_contacto": n, "gestion": m} over all cases."""
     rows = list(Case.objects.filter(status=Case.Status.OPEN).values("collector_id").annotate(
         open_cases=Count("pk"),
-        first_contact=Count("pk", filter=overdue_first_contact(as_of)),
-        action=Count("pk", filter=overdue_action(as_of))).order_by("collector_id"))
+        first_contact=Count("pk", filter=selectors.overdue_first_contact(as_of)),
+        action=Count("pk", filter=selectors.overdue_action(as_of))).order_by("collector_id"))
     DeadlineSnapshot.objects.filter(business_date=as_of).delete()
     DeadlineSnapshot.objects.bulk_create([
         DeadlineSnapshot(business_date=as_of, collector_id=r["collector_id"], open_cases=r["open_cases"],

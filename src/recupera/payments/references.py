@@ -104,8 +104,9 @@ def references_ensure(credit_ids: Iterable[int], algorithms: Iterable[str] | Non
 def _references_copy(ids: list[int], name: str, chunk: int = 50_000) -> int:
     """PostgreSQL: the missing references of `ids` for one algorithm, computed here (the one
     implementation of the check digits), copied into a temporary table and inserted from it
-    (ON CONFLICT DO NOTHING: a reference a concurrent import just created is skipped). About a
-    tenth of bulk_create's cost: 2 M references at 1 M credits in seconds, not minutes."""
+    (ON CONFLICT DO NOTHING: a reference a concurrent import just created is skipped). A sixth
+    of bulk_create's Python CPU: 2 M references at 1 M credits in 43 s instead of 112 s, the
+    rest PostgreSQL's unique indexes and foreign-key checks."""
     from django.db import connection, transaction
 
     from recupera.payments.models import PaymentReference
