@@ -22,6 +22,7 @@ MENU = {
                     "Cierre diario"},
     Role.IT_ADMIN: {"Importar cartera", "Bitácora de auditoría", "Administración", "Pagos", "Cierre diario"},
     Role.COMMITTEE: {"Inicio", "Personas", "Créditos", "Autorizaciones"},
+    Role.DATA_PROTECTION: {"Inicio", "Personas", "Créditos", "Bitácora de auditoría"},
 }
 
 

@@ -24,6 +24,8 @@ EXPECTED = {
     Role.AUDITOR: {"core.use_search", "core.view_audit", "people.view_person", "credits.view_credit"},
     Role.IT_ADMIN: {"core.view_audit", "core.administer", "credits.import_portfolio"},
     Role.COMMITTEE: {"core.use_search", "people.view_person", "credits.view_credit"},
+    Role.DATA_PROTECTION: {"core.use_search", "core.view_audit", "people.view_person",
+                           "credits.view_credit"},
 }
 
 

@@ -63,6 +63,7 @@ is_cashier = _has_role(Role.CASHIER)
 is_auditor = _has_role(Role.AUDITOR)
 is_it_admin = _has_role(Role.IT_ADMIN)
 is_committee = _has_role(Role.COMMITTEE)
+is_data_protection = _has_role(Role.DATA_PROTECTION)
 
 
 @rules.predicate
@@ -72,18 +73,19 @@ def is_superuser(user) -> bool:  # type: ignore[no-untyped-def]
 
 is_staff_member = (
     is_collector | is_supervisor | is_portfolio_office | is_custody | is_cashier | is_auditor
-    | is_it_admin | is_committee | is_superuser
+    | is_it_admin | is_committee | is_data_protection | is_superuser
 )
-# Who works the portfolio (sees debtors and credits).
+# Who works the portfolio (sees debtors and credits). The data-protection officer reads them
+# too: answering an ARCO request means seeing everything Recupera holds about a person.
 works_portfolio = (
     is_collector | is_supervisor | is_portfolio_office | is_custody | is_cashier | is_auditor
-    | is_committee | is_superuser
+    | is_committee | is_data_protection | is_superuser
 )
 # Who may change debtors' personal and contact data.
 edits_people = is_collector | is_supervisor | is_portfolio_office | is_superuser
 # Who loads portfolios and sets products.
 manages_portfolio = is_portfolio_office | is_it_admin | is_superuser
-reads_audit = is_auditor | is_it_admin | is_portfolio_office | is_superuser
+reads_audit = is_auditor | is_it_admin | is_portfolio_office | is_data_protection | is_superuser
 administers = is_it_admin | is_superuser
 
 # Collectors will be restricted to the people and credits of their own cases when the
@@ -141,7 +143,7 @@ def is_message_party(user, message) -> bool:  # type: ignore[no-untyped-def]
 # Portfolio roles that read every credit (everyone but the collector, who reads their cases).
 reads_whole_portfolio = (
     is_supervisor | is_portfolio_office | is_custody | is_cashier | is_auditor | is_committee
-    | is_superuser
+    | is_data_protection | is_superuser
 )
 oversees_collections = is_supervisor | is_portfolio_office | is_superuser
 works_cases = is_collector | is_supervisor | is_superuser

@@ -16,6 +16,10 @@ class Role(StrEnum):
     # The Dirección General and its committee: the top authority level of agreements
     # (write-offs, the largest discounts). Group created by core/0002_agr_committee_role.
     COMMITTEE = "Dirección / Comité"
+    # The data-protection officer (responsable de protección de datos personales): the only role
+    # that blocks or unblocks a person's data and answers ARCO requests. Group created by
+    # core/0004_data_protection_role.
+    DATA_PROTECTION = "Protección de Datos Personales"
 
 
 # Demo usernames per role (recupera demo prints them with their passwords).
@@ -29,6 +33,7 @@ DEMO_USERS: dict[Role, tuple[str, str, str]] = {
     Role.AUDITOR: ("auditoria", "Héctor", "Durazo Leyva"),
     Role.IT_ADMIN: ("ti", "Sofía", "Galaz Ruiz"),
     Role.COMMITTEE: ("direccion", "Manuel", "Salazar Ochoa"),
+    Role.DATA_PROTECTION: ("datos", "Elena", "Córdova Lugo"),
 }
 
 # Apps whose models Administración TI maintains in the Django admin (catalogs, settings).
