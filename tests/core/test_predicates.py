@@ -50,3 +50,18 @@ def test_inactive_user_holds_nothing(make_user):
     user.is_active = False
     user.save()
     assert not any(user.has_perm(p) for p in PERMS)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_only_the_data_protection_officer_blocks_data(make_user, role):
+    from recupera.core.predicates import may_block_data
+
+    assert may_block_data(make_user(role)) is (role == Role.DATA_PROTECTION)
+
+
+def test_a_superuser_does_not_block_data(make_user, db):
+    from recupera.core.predicates import may_block_data
+
+    root = make_user(None, is_superuser=True)
+    assert root.has_perm("people.change_person") and not may_block_data(root)
+    assert not may_block_data(AnonymousUser()) and not may_block_data(None)

@@ -351,14 +351,15 @@ def campaign_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def campaign_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    import csv
     import io
+
+    from recupera.core.spreadsheets import safe_csv_writer
 
     require_perm(request, "agreements.manage_policy")
     campaign = get_object_or_404(Campaign, pk=pk)
     report = services.campaign_report(campaign, as_of=business_date_get())
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = safe_csv_writer(out)  # debtors' names are typed outside: no formula runs
     writer.writerow(["folio", "acreditado", "aplicada_el", "dias_atraso", "adeudo_antes", "condonado",
                      "recuperado_desde_inicio"])
     for row in report["rows"]:

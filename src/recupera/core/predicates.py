@@ -152,6 +152,17 @@ rules.set_perm("credits.view_credit", reads_whole_portfolio | (is_collector & wo
 rules.set_perm("people.view_person", reads_whole_portfolio | (is_collector & works_person))
 rules.set_perm("people.change_person",
                (is_supervisor | is_portfolio_office | is_superuser) | (is_collector & works_person))
+# Blocking or unblocking a person's data (data_blocked: the ARCO cancellation's first step) is
+# the data-protection officer's alone, everywhere (services, API, forms, admin). A rule, not a
+# permission: Django's `has_perm` says yes to every active superuser before asking the rules,
+# and a superuser is not the officer.
+rules.add_rule("people.block_data", is_data_protection)
+
+
+def may_block_data(user) -> bool:  # type: ignore[no-untyped-def]
+    return bool(user is not None and rules.test_rule("people.block_data", user))
+
+
 rules.add_perm("collections.use_workbench", works_cases)  # "Mi cartera de hoy"
 rules.add_perm("collections.view_case", oversees_collections | is_auditor | (is_collector & owns_case))
 rules.add_perm("collections.work_case", is_supervisor | is_superuser | (is_collector & owns_case))

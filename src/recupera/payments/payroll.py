@@ -18,7 +18,6 @@ amount when it has one. No money arithmetic here beyond sums and min() of engine
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime as dt
 import io
 import re
@@ -29,6 +28,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from recupera.core.money import money_json
+from recupera.core.spreadsheets import safe_csv_writer
 
 PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(Q1|Q2))?$", re.IGNORECASE)
 EXPORT_HEADER = ["employee_number", "curp", "name", "folio", "agency", "amount_to_deduct", "period"]
@@ -127,7 +127,7 @@ def payroll_lines(*, period: PayPeriod, business_date: dt.date | None = None,
 def payroll_csv(lines: list[PayrollLine] | Iterator[PayrollLine]) -> str:
     """The export file: UTF-8 CSV with a header (the caller encodes it)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = safe_csv_writer(out, lineterminator="\n")  # names typed outside: no formula runs
     writer.writerow(EXPORT_HEADER)
     for line in lines:
         writer.writerow(line.as_row())

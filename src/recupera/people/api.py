@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from recupera.core.predicates import scope_people
+from recupera.core.predicates import may_block_data, scope_people
 from recupera.people import selectors, services
 from recupera.people.models import SONORA, STATE_CHOICES, Address, ContactPoint, Person
 
@@ -36,12 +37,20 @@ class PersonPermission(BasePermission):
              "create": "people.add_person", "partial_update": "people.change_person"}
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        perm = self.PERMS.get(getattr(view, "action", None) or "")
-        return bool(request.user and request.user.is_authenticated and perm
-                    and request.user.has_perm(perm))
+        action = getattr(view, "action", None) or ""
+        perm = self.PERMS.get(action)
+        if not (request.user and request.user.is_authenticated and perm):
+            return False
+        if action == "partial_update" and may_block_data(request.user):
+            # The data-protection officer patches data_blocked (and only that, see below).
+            return request.user.has_perm("people.view_person")
+        return request.user.has_perm(perm)
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        perm = self.PERMS.get(getattr(view, "action", None) or "")
+        action = getattr(view, "action", None) or ""
+        perm = self.PERMS.get(action)
+        if action == "partial_update" and may_block_data(request.user):
+            perm = "people.view_person"
         return bool(perm and request.user.has_perm(perm, obj))
 
 
@@ -118,7 +127,8 @@ class PersonUpdateSerializer(serializers.Serializer):
     second_last_name = serializers.CharField(required=False, allow_blank=True, max_length=80)
     rfc = serializers.CharField(required=False, allow_blank=True, max_length=13)
     birth_date = serializers.DateField(required=False, allow_null=True)
-    data_blocked = serializers.BooleanField(required=False)
+    data_blocked = serializers.BooleanField(
+        required=False, help_text="Solo el responsable de protección de datos personales.")
 
 
 @extend_schema_view(
@@ -168,6 +178,12 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         fields = dict(serializer.validated_data)
         if fields.get("birth_date", "") is None:
             fields.pop("birth_date")
+        if ("data_blocked" in fields and fields["data_blocked"] != person.data_blocked
+                and not may_block_data(request.user)):
+            raise PermissionDenied(services.BLOCK_REFUSED)
+        if set(fields) - {"data_blocked"} and not request.user.has_perm("people.change_person", person):
+            raise PermissionDenied(_("Solo puede bloquear o desbloquear los datos; los demás datos "
+                                     "los modifica Cartera o el gestor del caso."))
         try:
             person, warnings = services.person_update(actor=request.user, person=person, **fields)
         except DjangoValidationError as exc:

@@ -15,9 +15,10 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recupera.core.audit import audit_record, snapshot
 from recupera.core.identifiers import (
@@ -29,6 +30,7 @@ from recupera.core.identifiers import (
     rfc_warning,
     validate_curp,
 )
+from recupera.core.predicates import may_block_data
 from recupera.people.models import (
     MEXICAN_STATES,
     SONORA,
@@ -66,6 +68,8 @@ UPDATABLE_FIELDS = frozenset({"curp", "rfc", "first_name", "last_name", "second_
 ADDRESS_AUDIT_FIELDS = ["person_id", "street", "number", "neighborhood", "municipality_id",
                         "municipality_name", "state", "postal_code", "is_current"]
 NAME_MAX = 80
+BLOCK_REFUSED = gettext_lazy("Solo el responsable de protección de datos personales puede bloquear o "
+                  "desbloquear los datos de una persona.")
 BULK_BATCH = 1000
 CHUNK = 500
 
@@ -384,7 +388,10 @@ def person_create(
 
 
 def person_update(*, actor: Any, person: Person, **fields: Any) -> tuple[Person, list[str]]:
-    """Change identity fields (curp, names, rfc, birth_date, data_blocked). Returns (person, warnings)."""
+    """Change identity fields (curp, names, rfc, birth_date, data_blocked). Returns (person, warnings).
+
+    Changing data_blocked raises PermissionDenied unless the actor is the data-protection
+    officer (core/predicates.py may_block_data); sending the current value changes nothing."""
     unknown = set(fields) - UPDATABLE_FIELDS
     if unknown:
         raise TypeError(f"person_update() cannot change {sorted(unknown)}")
@@ -392,6 +399,9 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> tuple[Person,
     warnings: list[str] = []
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
+        if ("data_blocked" in fields and bool(fields["data_blocked"]) != locked.data_blocked
+                and not may_block_data(actor)):
+            raise PermissionDenied(str(BLOCK_REFUSED))
         before = snapshot(locked, PERSON_AUDIT_FIELDS)
         current = {name: getattr(locked, name) for name in
                    ("curp", "first_name", "last_name", "second_last_name", "rfc", "birth_date")}
