@@ -216,10 +216,13 @@ def payment_natural_key(*, folio: str, date: dt.date, amount: Decimal, channel: 
 
 
 class _Validator:
-    def __init__(self, tables: dict[str, Table], plan: PortfolioPlan):
+    def __init__(self, tables: dict[str, Table], plan: PortfolioPlan, business_date: dt.date):
         self.tables = tables
         self.plan = plan
         self.as_of = plan.as_of
+        # A payment's value date may not pass the business date (nor the cut date): the ledger
+        # would hold money the engine ignores until that day comes.
+        self.payment_limit = min(plan.as_of, business_date)
         self.future_limit = _years_after(plan.as_of, FUTURE_YEARS)
         self.problems = plan.problems
         self.person_rows: dict[str, int] = {}  # CURP -> personas row (first)
@@ -469,6 +472,28 @@ class _Validator:
                         % {"folio": row.folio, "column": column, "stored": _shown(stored),
                            "given": _shown(given)})
 
+    def first_due_of(self, folio: str) -> dt.date | None:
+        """The credit's first due date as the engine computes it (explicit, else end of
+        studies + grace months), from its creditos row or from the stored credit."""
+        from recupera import engine
+        from recupera.credits import engine_io
+        from recupera.credits.models import Credit
+
+        bundle = self.plan.bundles.get(folio)
+        credit = bundle.existing if bundle is not None else self.existing_credits.get(folio)
+        row = bundle.credit_row if bundle is not None else None
+        if credit is None and row is not None:
+            credit = Credit(folio=row.folio, product=row.product, end_of_studies=row.end_of_studies,
+                            grace_months=row.grace_months, term_months=row.term_months,
+                            base_rate=row.base_rate, late_rate=row.late_rate,
+                            academic_average=row.academic_average, first_due_date=row.first_due_date)
+        if credit is None:
+            return None
+        try:
+            return engine.first_due_date(engine_io.terms_for(credit))
+        except ValueError:  # neither date: the creditos row already reports it
+            return None
+
     def folio_of(self, c: RowCheck, what: str) -> str | None:
         folio = c.text("folio", max_length=20, required=True)
         if folio and folio not in self.plan.bundles and folio not in self.existing_credits:
@@ -490,6 +515,16 @@ class _Validator:
                           high_reason=_("no puede ser posterior a la fecha de corte"))
             amount = c.money("importe")
             note = c.text("pagare", max_length=40)
+            first_due = self.first_due_of(folio) if folio and date else None
+            if first_due is not None and date is not None and date > first_due:
+                # Decision (docs/import-layouts.md): a disbursement after repayment started
+                # would need a new schedule version; the import refuses it instead of storing
+                # a disbursement the original schedule leaves out.
+                c.error("fecha", _("la ministración del %(date)s es posterior a la fecha del primer "
+                                   "pago del crédito %(folio)s (%(first_due)s): una ministración "
+                                   "después de iniciado el pago no se puede importar; revise la "
+                                   "fecha o la fecha del primer pago.")
+                        % {"date": date.isoformat(), "folio": folio, "first_due": first_due.isoformat()})
             if folio and note:
                 if (folio, note) in notes:
                     c.error("pagare", _("el pagaré %(note)s del folio %(folio)s está repetido (ya "
@@ -532,8 +567,9 @@ class _Validator:
             self.plan.rows_total += 1
             c = self.check("pagos", row, cells)
             folio = self.folio_of(c, _("este pago"))
-            date = c.date("fecha", low=EARLIEST, high=self.as_of, required=True,
-                          high_reason=_("un pago no puede ser posterior a la fecha de corte"))
+            date = c.date("fecha", low=EARLIEST, high=self.payment_limit, required=True,
+                          high_reason=_("un pago no puede ser posterior a la fecha de corte ni a la "
+                                        "fecha de operación"))
             amount = c.money("importe")
             channel = c.text("canal", max_length=20) or DEFAULT_CHANNEL
             operation = c.text("operacion", max_length=80)
@@ -594,16 +630,29 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def validate_portfolio(source: PortfolioSource, *, as_of: dt.date) -> PortfolioPlan:
-    """Read and check every row of a portfolio; write nothing."""
+def validate_portfolio(source: PortfolioSource, *, as_of: dt.date,
+                       business_date: dt.date | None = None) -> PortfolioPlan:
+    """Read and check every row of a portfolio; write nothing. `business_date` defaults to the
+    system's business date (core.services.business_date_get)."""
+    if business_date is None:
+        from recupera.core.services import business_date_get
+
+        business_date = business_date_get()
     plan = PortfolioPlan(as_of=as_of)
+    if as_of > business_date:
+        plan.problems.append(Problem(_("fecha de corte"), None, "", _(
+            "la fecha de corte %(as_of)s es posterior a la fecha de operación %(business)s; un "
+            "crédito no se puede importar con su estado a una fecha que aún no llega.")
+            % {"as_of": as_of.isoformat(), "business": business_date.isoformat()}))
+        plan.file_problems = True
+        return plan
     tables, problems = read_portfolio(source)
     plan.problems.extend(problems)
     plan.labels.update({name: table.label for name, table in tables.items()})
     if problems:
         plan.file_problems = True
         return plan
-    validator = _Validator(tables, plan)
+    validator = _Validator(tables, plan, business_date)
     validator.load_database()
     validator.persons()
     validator.credits()
