@@ -134,14 +134,21 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# At least 12 characters, not common, not all digits, not like and not containing the user's
+# names (docs/security.md). The demo password «Recupera.2026» meets them.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "recupera.core.passwords.NamePartsValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+# Wrong current passwords on the password-change form: this many in the window lock the form.
+PASSWORD_CHANGE_FAILURE_LIMIT = 5
+PASSWORD_CHANGE_LOCK_MINUTES = 15
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes: 5 failed attempts lock the username (Spanish page: core/lockout.html).
@@ -200,6 +207,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API de Recupera (IBCEES). Importes como cadenas con dos decimales.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the interactive docs are for signed-in users (session or token) only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
@@ -7,8 +8,9 @@ from recupera.core import views as core_views
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-v1:schema"), name="redoc"),
+    # The browser docs send anonymous visitors to the sign-in page (the schema answers 403).
+    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-v1:schema")), name="docs"),
+    path("redoc/", login_required(SpectacularRedocView.as_view(url_name="api-v1:schema")), name="redoc"),
     path("", include("recupera.people.api_urls")),
     path("", include("recupera.credits.api_urls")),
     path("", include("recupera.payments.api_urls")),
@@ -22,8 +24,8 @@ urlpatterns = [
     path("auditoria/", include(([path("", core_views.audit_list, name="list")], "audit"))),
     path("entrar/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
-    path("contrasena/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("contrasena/lista/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("contrasena/", core_views.PasswordChangeView.as_view(), name="password_change"),
+    path("contrasena/lista/", auth_views.PasswordChangeDoneView.as_view(template_name="core/password_change_done.html"), name="password_change_done"),
     path("personas/", include("recupera.people.urls")),
     path("creditos/", include("recupera.credits.urls")),
     path("pagos/", include("recupera.payments.urls")),

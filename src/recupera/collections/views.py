@@ -31,7 +31,7 @@ from recupera.collections.models import Case, Channel, Inquiry, LetterBatch, Sta
 from recupera.collections.templatetags.workbench_ui import QUEUE_ROW_FIELDS
 from recupera.core.context_processors import navigation
 from recupera.core.services import business_date_get, business_date_of_request
-from recupera.core.views import require_perm
+from recupera.core.views import require_perm, safe_next_url
 
 PAGE_SIZE = 50
 
@@ -125,9 +125,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
             error = str(exc)
         else:
             messages.success(request, _("Gestión registrada."))
-            url = request.POST.get("next") or f"/cobranza/caso/{pk}/"
-            if not url.startswith("/"):
-                url = f"/cobranza/caso/{pk}/"
+            url = safe_next_url(request, f"/cobranza/caso/{pk}/")
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     context = _case_context(request, view, form=form, violations=violations, action_error=error,
                             override_form=OverrideForm(initial={"rules": [v.code for v in violations]}))

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from recupera.core import accounts
 from recupera.core.forms import AuditFilterForm
 from recupera.core.selectors import audit_entries
 
@@ -55,3 +62,53 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "core/audit_list.html", {
         "filter_form": form, "page_obj": page, "querystring_base": f"{base}&" if base else "",
     })
+
+
+def safe_next_url(request: HttpRequest, fallback: str) -> str:
+    """The `next` the request carries (POST, then GET) when it points into this site, else
+    `fallback`: `//evil.example`, `https://…` and `/\\evil` never leave Recupera."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's form, plus: the change goes through accounts.user_password_set (audited), and
+    PASSWORD_CHANGE_FAILURE_LIMIT wrong current passwords lock the form for
+    PASSWORD_CHANGE_LOCK_MINUTES (a stolen open session cannot guess the password). Its own
+    template: the Django admin's registration/ templates would win over core's."""
+
+    template_name = "core/password_change_form.html"
+
+    def _locked_response(self) -> HttpResponse:
+        form = self.get_form()
+        form.errors.clear()
+        context = self.get_context_data(form=form, locked=True,
+                                        lock_minutes=settings.PASSWORD_CHANGE_LOCK_MINUTES)
+        return self.render_to_response(context, status=429)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if accounts.password_change_locked(user=request.user):
+            return self._locked_response()
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        if "old_password" in form.errors:
+            accounts.password_change_failure_record(actor=self.request.user, user=self.request.user,
+                                                    ip=client_ip(self.request))
+            if accounts.password_change_locked(user=self.request.user):
+                return self._locked_response()
+        return super().form_invalid(form)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        accounts.user_password_set(actor=self.request.user, user=form.user,
+                                   raw_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, form.user)
+        return redirect(self.get_success_url())

@@ -10,8 +10,8 @@ import sys
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
 from django.utils import timezone
 
 from recupera.core.roles import DEMO_USERS, Role
@@ -36,6 +36,45 @@ def ensure_demo_users(password: str = DEMO_PASSWORD) -> list[tuple[Role, str]]:
         user.groups.set([Group.objects.get(name=role.value)])
         created.append((role, username))
     return created
+
+
+DEMO_MARK = "demo.base_de_datos"
+
+
+def demo_database_refusal() -> str | None:
+    """Why `recupera demo` must not touch this database, or None when it is the demo's.
+
+    The demo resets the demo accounts' passwords to the published DEMO_PASSWORD, so it runs only
+    on a database with no accounts yet (a new one) or one a previous `recupera demo` marked
+    (an audit row DEMO_MARK). A database with other accounts and no mark is somebody's real
+    system: the demo refuses before it migrates or writes anything."""
+    from recupera.core.models import AuditEntry
+
+    tables = set(connection.introspection.table_names())
+    if "auth_user" not in tables:
+        return None
+    if not get_user_model().objects.exists():
+        return None
+    if "core_auditentry" in tables and AuditEntry.objects.filter(action=DEMO_MARK).exists():
+        return None
+    return ("Esta base de datos tiene cuentas de usuario y no es la de la demostración: "
+            "«recupera demo» no restablece contraseñas en ella. Use una base de datos nueva "
+            "(por ejemplo, quite DATABASE_URL para usar la base integrada) o otra carpeta "
+            "RECUPERA_VAR_DIR.")
+
+
+@transaction.atomic
+def mark_demo_database() -> None:
+    """Record (audited) that this database belongs to the demo."""
+    from recupera.core.audit import audit_record
+    from recupera.core.models import AuditEntry
+    from recupera.core.services import business_date_get, business_date_set
+
+    if AuditEntry.objects.filter(action=DEMO_MARK).exists():
+        return
+    row = business_date_set(actor=None, business_date=business_date_get())
+    audit_record(actor=None, action=DEMO_MARK, obj=row,
+                 after={"nota": "base de datos de la demostración"})
 
 
 def _demo_collectors() -> list:  # type: ignore[type-arg]
@@ -66,9 +105,13 @@ class Command(BaseCommand):
         from recupera.core.services import business_date_get, business_date_set
         from recupera.credits.models import Credit
 
+        refusal = demo_database_refusal()
+        if refusal:
+            raise CommandError(refusal)
         self.stdout.write("Preparando la base de datos…")
         call_command("migrate", interactive=False, verbosity=0)
         business_date_set(actor=None, business_date=business_date_get())
+        mark_demo_database()
         if not Credit.objects.exists():
             self.stdout.write(f"Cargando la cartera de demostración ({opts['credits']} créditos)…")
             call_command("demo_data", credits=opts["credits"], seed=DEMO_SEED, verbosity=1)
