@@ -164,7 +164,7 @@ def test_collector_has_no_inbox_and_cannot_decide(client_for, worked_credit, col
 
 def test_collector_cannot_simulate_a_credit_outside_their_cases(client_for, overdue_credit, collector):
     response = client_for(collector).get(reverse("agreements:simulate", args=[overdue_credit.folio]))
-    assert response.status_code == 403
+    assert response.status_code == 404  # as a missing folio: no enumeration
 
 
 # --- API --------------------------------------------------------------------------------------

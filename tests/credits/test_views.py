@@ -200,9 +200,9 @@ def test_a_collector_sees_only_the_credits_of_their_cases(client_for, make_user,
     collector = make_user(Role.COLLECTOR)
     client = client_for(collector)
     url = reverse("credits:detail", args=["CE-000101"])
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404
     assert "CE-000101" not in client.get(reverse("credits:list")).content.decode()
-    assert client.get(reverse("credits:statement_pdf", args=["CE-000101"])).status_code == 403
+    assert client.get(reverse("credits:statement_pdf", args=["CE-000101"])).status_code == 404
     case = case_open(actor=None, credit=credit_with_payments, as_of=business_date)
     cases_reassign(actor=None, cases=[case], collector=collector, reason="prueba", as_of=business_date)
     assert client.get(url).status_code == 200

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -34,7 +33,7 @@ from recupera.agreements.forms import (
 from recupera.agreements.models import Agreement, Campaign, Level, NegotiationPolicy
 from recupera.core.predicates import authority_level
 from recupera.core.services import business_date_get
-from recupera.core.views import require_perm
+from recupera.core.views import require_object_perm, require_perm
 from recupera.credits.models import Credit
 
 PREFILL_FIELDS = ("kind", "late_interest_pct", "interest_pct", "principal_pct", "down_payment",
@@ -64,7 +63,7 @@ def simulate(request: HttpRequest, folio: str) -> HttpResponse:
     """The options within policy today for the credit, and the form to propose one."""
     require_perm(request, "agreements.propose")
     credit = _credit_or_404(folio)
-    require_perm(request, "credits.view_credit", credit)
+    require_object_perm(request, "credits.view_credit", credit)
     as_of = business_date_get()
     if request.method == "POST":
         form = ProposeForm(request.POST)
@@ -105,7 +104,7 @@ def _visible_agreement(request: HttpRequest, pk: int) -> Agreement:
         Agreement.objects.select_related("credit", "credit__borrower", "proposed_by", "policy", "note"), pk=pk)
     user = request.user
     if agreement.proposed_by_id != user.pk and not user.has_perm("credits.view_credit", agreement.credit):
-        raise PermissionDenied
+        raise Http404  # as for a missing agreement (no enumeration)
     return agreement
 
 
@@ -268,7 +267,7 @@ def special_request(request: HttpRequest, folio: str, kind: str) -> HttpResponse
     if kind not in SPECIAL_KINDS:
         raise Http404
     credit = _credit_or_404(folio)
-    require_perm(request, "credits.view_credit", credit)
+    require_object_perm(request, "credits.view_credit", credit)
     agreement_kind = SPECIAL_KINDS[kind]
     form = SpecialRequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

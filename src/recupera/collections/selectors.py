@@ -49,15 +49,20 @@ def overdue_deadline(as_of: dt.date) -> Q:
 def case_queue(*, user: Any, filters: dict[str, Any] | None = None,
                as_of: dt.date | None = None) -> QuerySet[Case]:
     """Open cases in priority order (1 query per page): the user's own, or — for those who see
-    the team — everybody's or one collector's (`collector`). filters: stage, flag
+    the team — everybody's or one collector's (`collector`: id, username or "sin"). filters: stage, flag
     (plazo|promesa_hoy|incumplida|sin_asignar), q (folio prefix or borrower's name)."""
     filters = filters or {}
     qs = visible_cases(user=user).filter(status=Case.Status.OPEN)
     if user.has_perm("collections.view_team"):
-        if filters.get("collector") == "sin":
+        # The page sends the collector's id (or "sin"), the API also a username
+        # (?collector=gestor2); anything else matches no case rather than failing.
+        collector = str(filters.get("collector") or "").strip()
+        if collector == "sin":
             qs = qs.filter(collector__isnull=True)
-        elif filters.get("collector"):
-            qs = qs.filter(collector_id=filters["collector"])
+        elif collector.isdigit() and len(collector) <= 18:
+            qs = qs.filter(collector_id=int(collector))
+        elif collector:
+            qs = qs.filter(collector__username=collector)
     if filters.get("stage"):
         qs = qs.filter(stage=filters["stage"])
     flag = filters.get("flag")

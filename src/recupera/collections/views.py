@@ -31,7 +31,7 @@ from recupera.collections.models import Case, Channel, Inquiry, LetterBatch, Sta
 from recupera.collections.templatetags.workbench_ui import QUEUE_ROW_FIELDS
 from recupera.core.context_processors import navigation
 from recupera.core.services import business_date_get, business_date_of_request
-from recupera.core.views import require_perm, safe_next_url
+from recupera.core.views import require_object_perm, require_perm, safe_next_url
 
 PAGE_SIZE = 50
 
@@ -74,7 +74,7 @@ def _case_view_or_404(request: HttpRequest, pk: int) -> selectors.CaseView:
     view = selectors.case_view(case_id=pk, user=request.user)
     if view is None:
         raise Http404(_("No existe el caso o no está a su cargo."))
-    require_perm(request, "collections.view_case", view.case)
+    require_object_perm(request, "collections.view_case", view.case)
     return view
 
 
@@ -111,7 +111,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     view = _case_view_or_404(request, pk)
-    require_perm(request, "collections.work_case", view.case)
+    require_object_perm(request, "collections.work_case", view.case, visible="collections.view_case")
     form = ActionForm(request.POST, view=view)
     violations: list[Any] = []
     error = ""
@@ -139,7 +139,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
 def conduct_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Before dialing: which conduct rules this contact would break now (nothing is saved)."""
     view = _case_view_or_404(request, pk)
-    require_perm(request, "collections.work_case", view.case)
+    require_object_perm(request, "collections.work_case", view.case, visible="collections.view_case")
     form = ActionForm(request.POST, view=view)
     form.is_valid()
     data = form.cleaned_data
@@ -164,7 +164,7 @@ def conduct_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def override_create(request: HttpRequest, pk: int) -> HttpResponse:
     view = _case_view_or_404(request, pk)
-    require_perm(request, "collections.override_conduct", view.case)
+    require_object_perm(request, "collections.override_conduct", view.case, visible="collections.view_case")
     form = OverrideForm(request.POST)
     if form.is_valid():
         try:
@@ -185,7 +185,7 @@ def override_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     view = _case_view_or_404(request, pk)
-    require_perm(request, "collections.assign_case", view.case)
+    require_object_perm(request, "collections.assign_case", view.case, visible="collections.view_case")
     form = ReassignForm(request.POST)
     if form.is_valid():
         try:
@@ -227,7 +227,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
 def case_stage(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a case to a stage by decision (judicial) or back to the days rule."""
     view = _case_view_or_404(request, pk)
-    require_perm(request, "collections.assign_case", view.case)
+    require_object_perm(request, "collections.assign_case", view.case, visible="collections.view_case")
     stage = request.POST.get("stage", "")
     if stage and stage not in Stage.values:
         raise Http404
@@ -359,7 +359,7 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_letter(request: HttpRequest, pk: int) -> HttpResponse:
     view = _case_view_or_404(request, pk)
-    require_perm(request, "collections.work_case", view.case)
+    require_object_perm(request, "collections.work_case", view.case, visible="collections.view_case")
     from recupera.collections import letters
     from recupera.credits.pdf import pdf_response
 

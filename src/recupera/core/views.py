@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -21,6 +21,19 @@ def require_perm(request: HttpRequest, perm: str, obj: object = None) -> None:
     """Raise PermissionDenied unless the user holds `perm` (core/predicates.py)."""
     if not request.user.has_perm(perm, obj):
         raise PermissionDenied
+
+
+def require_object_perm(request: HttpRequest, perm: str, obj: object, *, visible: str = "") -> None:
+    """`perm` on one object (a credit, a person, a case), without telling who may not see it
+    that it exists: a user who may not see the object (neither `perm` nor `visible`) gets the
+    same 404 as for a missing folio or id (no enumeration); one who sees it but may not do
+    `perm` gets 403. The second question is asked only on a refusal."""
+    user = request.user
+    if user.has_perm(perm, obj):
+        return
+    if visible and user.has_perm(visible, obj):
+        raise PermissionDenied
+    raise Http404
 
 
 @login_required

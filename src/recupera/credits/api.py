@@ -55,11 +55,13 @@ class CreditDetailAPI(APIView):
         from recupera.credits.selectors import credit_detail
 
         as_of = _query(AsOfQuerySerializer, request).get("as_of") or business_date_get()
+        missing = NotFound(_("No existe el crédito con folio %(folio)s.") % {"folio": folio})
         try:
             credit = credit_detail(folio=folio)
         except Credit.DoesNotExist as exc:
-            raise NotFound(_("No existe el crédito con folio %(folio)s.") % {"folio": folio}) from exc
-        self.check_object_permissions(request, credit)
+            raise missing from exc
+        if not request.user.has_perm("credits.view_credit", credit):
+            raise missing  # a credit the user may not see answers as a missing one (no enumeration)
         return Response(state_json(credit, credit_state(credit, as_of=as_of)))
 
 

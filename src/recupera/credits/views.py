@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from recupera.core.predicates import scope_credits
 from recupera.core.services import business_date_of_request
-from recupera.core.views import require_perm
+from recupera.core.views import require_object_perm, require_perm
 from recupera.credits.models import Credit, CreditParty
 from recupera.credits.templatetags.credit_ui import BUCKETS, STATUS_BADGE
 
@@ -278,7 +278,7 @@ def credit_detail(request: HttpRequest, folio: str) -> HttpResponse:
     require_perm(request, "credits.view_credit")
     as_of, business_date, as_of_error = _as_of_from(request)
     credit = _credit_or_404(folio)
-    require_perm(request, "credits.view_credit", credit)  # a collector: only their cases' credits
+    require_object_perm(request, "credits.view_credit", credit)  # a collector: their cases' credits
     context = _statement_context(credit, as_of, business_date)
     _page_movements(request, context)
     # asked once here, not by each movement row of the template
@@ -295,7 +295,7 @@ def statement_pdf(request: HttpRequest, folio: str) -> HttpResponse:
 
     as_of, business_date, _error = _as_of_from(request)
     credit = _credit_or_404(folio)
-    require_perm(request, "credits.view_credit", credit)
+    require_object_perm(request, "credits.view_credit", credit)
     context = _statement_context(credit, as_of, business_date)
     context.update(generated_at=timezone.localtime(), document_title=_("Estado de cuenta"),
                    generated_by=request.user)

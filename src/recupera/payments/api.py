@@ -286,7 +286,9 @@ class ReferenceDetail(APIView):
         from recupera.payments.references import payment_reference_for, payment_references_for
 
         credit = Credit.objects.filter(folio=folio).first()
-        if credit is None:
+        # A credit the user may not see (a collector: only their cases' credits) answers as a
+        # missing one does.
+        if credit is None or not request.user.has_perm("credits.view_credit", credit):
             raise NotFound(_("No existe el crédito con folio %(f)s.") % {"f": folio})
         return Response({"folio": credit.folio, "payment_reference": payment_reference_for(credit),
                          "references": payment_references_for(credit)})

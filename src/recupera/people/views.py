@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from recupera.core.predicates import scope_people
-from recupera.core.views import require_perm
+from recupera.core.views import require_object_perm, require_perm
 from recupera.people import selectors, services
 from recupera.people.forms import (
     AddressForm,
@@ -60,7 +60,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "people.view_person")
     person = _person_or_404(pk)
-    require_perm(request, "people.view_person", person)  # a collector: only their cases' people
+    require_object_perm(request, "people.view_person", person)  # a collector: their cases' people
     services.person_view_log(actor=request.user, person=person)
     return render(request, "people/person_detail.html", {
         "person": person,
@@ -100,7 +100,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "people.change_person")
     person = get_object_or_404(Person, pk=pk)
-    require_perm(request, "people.change_person", person)
+    require_object_perm(request, "people.change_person", person, visible="people.view_person")
     initial = {name: getattr(person, name) for name in PersonEditForm.base_fields}
     form = PersonEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -124,7 +124,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "people.change_person")
     person = get_object_or_404(Person, pk=pk)
-    require_perm(request, "people.change_person", person)
+    require_object_perm(request, "people.change_person", person, visible="people.view_person")
     form = ContactPointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -146,7 +146,8 @@ def contact_deactivate(request: HttpRequest, pk: int, contact_pk: int) -> HttpRe
     require_perm(request, "people.change_person")
     contact_point = get_object_or_404(ContactPoint.objects.select_related("person"), pk=contact_pk,
                                       person_id=pk)
-    require_perm(request, "people.change_person", contact_point.person)
+    require_object_perm(request, "people.change_person", contact_point.person,
+                        visible="people.view_person")
     services.contact_point_deactivate(actor=request.user, contact_point=contact_point,
                                       reason=(request.POST.get("reason") or "")[:200])
     messages.success(request, _("El medio de contacto %(value)s quedó dado de baja.")
@@ -158,7 +159,7 @@ def contact_deactivate(request: HttpRequest, pk: int, contact_pk: int) -> HttpRe
 def address_set(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "people.change_person")
     person = get_object_or_404(Person, pk=pk)
-    require_perm(request, "people.change_person", person)
+    require_object_perm(request, "people.change_person", person, visible="people.view_person")
     form = AddressForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.address_data() or {}
