@@ -41,7 +41,7 @@ def test_close_results_equal_the_engine_on_later_dates(portfolio):
     # later closes without new events: the date alone moves DPD, bucket, status, next due date
     for days in (9, 37, 95, 400):
         d = AS_OF + dt.timedelta(days=days)
-        run = close_run(actor=None, business_date=d)
+        run = close_run(actor=None, business_date=d, allow_date_jump=True)
         replay = run.steps.get(name="recalculo_motor")
         volatile = CreditAging.objects.filter(volatile=True).count()
         assert replay.rows == volatile  # only credits the cached facts cannot follow
@@ -68,7 +68,7 @@ def test_the_replay_in_worker_processes_gives_the_same_close(portfolio, monkeypa
     assert _diff(AS_OF + dt.timedelta(days=1)) == {}
     assert CreditAging.objects.count() == len(portfolio)
     d = AS_OF + dt.timedelta(days=37)
-    close_run(actor=None, business_date=d)
+    close_run(actor=None, business_date=d, allow_date_jump=True)
     assert _diff(d) == {}
 
 
@@ -85,7 +85,7 @@ def test_credits_with_new_payments_are_replayed_and_the_rest_aged(portfolio):
     # a payment marked for the close (as a bank file import leaves it)
     marked = next(c for c in portfolio if c not in overdue)
     Credit.objects.filter(pk=marked.pk).update(has_new_events=True)
-    run = close_run(actor=None, business_date=d2)
+    run = close_run(actor=None, business_date=d2, allow_date_jump=True)
     replayed = run.steps.get(name="recalculo_motor").rows
     assert replayed >= 6 and replayed < len(portfolio) // 4
     assert _diff(d2) == {}

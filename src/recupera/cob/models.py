@@ -22,6 +22,7 @@ class CloseRun(models.Model):
         RUNNING = "en_curso", _("En curso")
         FINISHED = "terminado", _("Terminado")
         FAILED = "fallido", _("Fallido")
+        VOIDED = "anulado", _("Anulado")  # a wrong date undone by close_run_void
 
     business_date = models.DateField(_("fecha de operación"), unique=True)
     status = models.CharField(_("estado"), max_length=10, choices=Status.choices,

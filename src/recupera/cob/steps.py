@@ -249,9 +249,11 @@ def _status_sql(dpd: str) -> str:
         ELSE '{s["current"]}' END"""
 
 
-def aging_update(*, actor: Any, as_of: dt.date) -> dict[str, int]:
+def aging_update(*, actor: Any, as_of: dt.date, rewind: bool = False) -> dict[str, int]:
     """DPD, bucket and status of every credit from its cached facts at `as_of` (one UPDATE of the
     rows that change), next due dates that passed, and an audit row per status change.
+    `rewind`: `as_of` is before the date the cached columns were aged to (a voided close,
+    cob.services.close_run_void): every next due date is recomputed, not only those that passed.
     Call inside a transaction."""
     from recupera.core.models import AuditEntry
     from recupera.credits.models import Credit, Installment, ScheduleVersion
@@ -297,8 +299,8 @@ def aging_update(*, actor: Any, as_of: dt.date) -> dict[str, int]:
                   AND i.due_date >= {floor})
             FROM {aging_t} a
             WHERE a.credit_id = {credit}.id AND NOT a.volatile AND a.fixed_status = ''
-              AND {credit}.next_due_date < %s"""
-        cur.execute(next_due, [as_of, as_of, as_of])
+              AND ({"TRUE" if rewind else f"{credit}.next_due_date < %s"})"""
+        cur.execute(next_due, [as_of, as_of] if rewind else [as_of, as_of, as_of])
         moved = cur.rowcount
     return {"aged": aged, "next_due_moved": moved, "status_changed": len(audits)}
 

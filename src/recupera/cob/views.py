@@ -25,6 +25,20 @@ from recupera.core.views import require_perm
 class CloseForm(forms.Form):
     business_date = forms.DateField(label=gettext_lazy("Fecha de operación a cerrar"),
                                     widget=forms.DateInput(attrs={"type": "date"}))
+    allow_date_jump = forms.BooleanField(
+        label=gettext_lazy("Autorizo cerrar una fecha más de un día hábil después de la fecha de "
+                           "operación (queda en la bitácora de auditoría)"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        from recupera.cob.services import close_date_problem
+
+        data = super().clean() or {}
+        date = data.get("business_date")
+        if date is not None and not data.get("allow_date_jump"):
+            problem = close_date_problem(date)
+            if problem:
+                self.add_error("business_date", problem)
+        return data
 
 
 def _run_context(run: CloseRun) -> dict[str, Any]:
@@ -47,13 +61,14 @@ def close_runs(request: HttpRequest) -> HttpResponse:
             from recupera.cob.tasks import run_close
 
             date: dt.date = form.cleaned_data["business_date"]
-            run_close.enqueue(date.isoformat(), request.user.pk)
+            run_close.enqueue(date.isoformat(), request.user.pk,
+                              allow_date_jump=bool(form.cleaned_data.get("allow_date_jump")))
             messages.success(request, _("El cierre del {date} quedó en cola; aquí verá su avance.").format(
                 date=date.strftime("%d/%m/%Y")))
             return redirect("cob:runs")
     return render(request, "cob/runs.html", {
         "runs": selectors.close_runs_recent(), "form": form, "can_run": can_run,
-        "business_date": business_date_get()})
+        "business_date": business_date_get()}, status=422 if form.errors else 200)
 
 
 @login_required
