@@ -15,13 +15,13 @@ MENU = {
                       "Recados", "Autorizaciones", "Pagos"},
     Role.PORTFOLIO_OFFICE: {"Inicio", "Personas", "Créditos", "Importar cartera", "Bitácora de auditoría",
                             "Equipo", "Llamada entrante", "Recados", "Reglas y plazos", "Autorizaciones",
-                            "Campañas", "Pagos", "Cierre diario"},
+                            "Campañas", "Pagos", "Cierre diario", "Solicitudes de rol"},
     Role.CUSTODY: {"Inicio", "Personas", "Créditos"},
     Role.CASHIER: {"Inicio", "Personas", "Créditos", "Pagos", "Caja"},
     Role.AUDITOR: {"Inicio", "Personas", "Créditos", "Bitácora de auditoría", "Equipo", "Pagos",
                     "Cierre diario"},
     Role.IT_ADMIN: {"Importar cartera", "Bitácora de auditoría", "Administración", "Pagos", "Cierre diario"},
-    Role.COMMITTEE: {"Inicio", "Personas", "Créditos", "Autorizaciones"},
+    Role.COMMITTEE: {"Inicio", "Personas", "Créditos", "Autorizaciones", "Solicitudes de rol"},
     Role.DATA_PROTECTION: {"Inicio", "Personas", "Créditos", "Bitácora de auditoría"},
 }
 

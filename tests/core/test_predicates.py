@@ -65,3 +65,26 @@ def test_a_superuser_does_not_block_data(make_user, db):
     root = make_user(None, is_superuser=True)
     assert root.has_perm("people.change_person") and not may_block_data(root)
     assert not may_block_data(AnonymousUser()) and not may_block_data(None)
+
+
+ACCOUNT_PERMS = ["core.set_authority_flags", "core.change_account", "core.request_role_grant",
+                 "core.decide_role_grant", "core.view_security_alerts"]
+ACCOUNT_EXPECTED = {
+    Role.IT_ADMIN: {"core.change_account", "core.request_role_grant", "core.view_security_alerts"},
+    Role.PORTFOLIO_OFFICE: {"core.decide_role_grant"},
+    Role.COMMITTEE: {"core.decide_role_grant"},
+    Role.SUPERVISOR: {"core.view_security_alerts"},
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_account_rules_per_role(make_user, role):
+    """IT manages accounts but never sets authority; a second person decides role grants."""
+    user = make_user(role)
+    assert {p for p in ACCOUNT_PERMS if user.has_perm(p)} == ACCOUNT_EXPECTED.get(role, set())
+
+
+def test_it_cannot_change_a_superuser_account(make_user):
+    it = make_user(Role.IT_ADMIN, is_staff=True)
+    assert it.has_perm("core.change_account", make_user(Role.COLLECTOR))
+    assert not it.has_perm("core.change_account", make_user(None, is_superuser=True))

@@ -70,3 +70,63 @@ class BankClosureDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.description}"
+
+
+class RoleGrant(models.Model):
+    """A request to give a staff account a role (a Django group). Administración TI requests it;
+    a second person of higher authority decides (core/accounts.py: role_grant_request,
+    role_grant_decide): nobody grants a role alone, nor to themselves."""
+
+    class Status(models.TextChoices):
+        PENDING = "pendiente", _("Pendiente")
+        APPROVED = "aprobada", _("Aprobada")
+        REJECTED = "rechazada", _("Rechazada")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cuenta"),
+                             on_delete=models.CASCADE, related_name="role_grants")
+    role = models.ForeignKey("auth.Group", verbose_name=_("rol"), on_delete=models.PROTECT,
+                             related_name="+")
+    reason = models.CharField(_("motivo"), max_length=300)
+    status = models.CharField(_("estado"), max_length=12, choices=Status.choices,
+                              default=Status.PENDING, db_index=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("solicitó"),
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("solicitada"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decidió"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decidida"), null=True, blank=True)
+    comment = models.CharField(_("comentario"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("solicitud de rol")
+        verbose_name_plural = _("solicitudes de rol")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.role.name} → {self.user.get_username()} ({self.get_status_display()})"
+
+
+class SecurityAlert(models.Model):
+    """Something the Jefe de Departamento and Administración TI must see: today, an account
+    locked again and again by failed sign-ins (core/accounts.py: lockout_alert_raise)."""
+
+    class Kind(models.TextChoices):
+        REPEATED_LOCKOUT = "bloqueos_repetidos", _("Bloqueos repetidos de una cuenta")
+
+    at = models.DateTimeField(_("fecha y hora"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("tipo"), max_length=30, choices=Kind.choices)
+    username = models.CharField(_("usuario"), max_length=150)
+    ip = models.CharField(_("dirección IP"), max_length=45, blank=True)
+    detail = models.CharField(_("detalle"), max_length=300)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("atendió"),
+                                        null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+")
+    acknowledged_at = models.DateTimeField(_("atendida"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alerta de seguridad")
+        verbose_name_plural = _("alertas de seguridad")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.get_kind_display()}: {self.username}"

@@ -240,3 +240,35 @@ def scope_people(user, qs):  # type: ignore[no-untyped-def]
 # cob (the daily close)
 rules.add_perm("cob.run_close", is_portfolio_office | is_it_admin | is_superuser)
 rules.add_perm("cob.view_close", is_portfolio_office | is_it_admin | is_auditor | is_superuser)
+
+
+# accounts (issue 21, item 1) -----------------------------------------------------------------
+# Administración TI manages accounts and catalogs, never authority: it cannot set superuser,
+# staff, groups or model permissions (only a superuser can), cannot touch a superuser's account,
+# and gives roles only by requesting them; a second person decides (role_grant_decide).
+# Roles the Subdirección de Cartera may approve; the committee's own role needs the committee
+# (Dirección) or a superuser.
+@rules.predicate
+def can_decide_role_grant(user, grant) -> bool:  # type: ignore[no-untyped-def]
+    """Nobody decides their own request or a grant to themselves; «Dirección / Comité» is
+    granted only by the committee or a superuser."""
+    if grant is None:
+        return True
+    if user.pk in (grant.requested_by_id, grant.user_id):
+        return False
+    if grant.role.name == Role.COMMITTEE.value:
+        return is_committee(user) or is_superuser(user)
+    return True
+
+
+@rules.predicate
+def is_superuser_account(user, account) -> bool:  # type: ignore[no-untyped-def]
+    return bool(account is not None and getattr(account, "is_superuser", False))
+
+
+rules.add_perm("core.set_authority_flags", is_superuser)  # superuser, staff, groups, permissions
+rules.add_perm("core.change_account", is_superuser | (is_it_admin & ~is_superuser_account))
+rules.add_perm("core.request_role_grant", is_it_admin | is_superuser)
+rules.add_perm("core.decide_role_grant",
+               (is_portfolio_office | is_committee | is_superuser) & can_decide_role_grant)
+rules.add_perm("core.view_security_alerts", is_supervisor | is_it_admin | is_superuser)

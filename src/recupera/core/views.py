@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -125,3 +126,34 @@ class PasswordChangeView(auth_views.PasswordChangeView):
                                    raw_password=form.cleaned_data["new_password1"])
         update_session_auth_hash(self.request, form.user)
         return redirect(self.get_success_url())
+
+
+@login_required
+def role_grants(request: HttpRequest) -> HttpResponse:
+    """Pending role requests, for the Subdirección de Cartera (and the committee) to decide."""
+    require_perm(request, "core.decide_role_grant")
+    from recupera.core.models import RoleGrant
+
+    if request.method == "POST":
+        grant = RoleGrant.objects.filter(pk=request.POST.get("grant") or 0).first()
+        if grant is None:
+            messages.error(request, "La solicitud no existe.")
+        else:
+            approve = request.POST.get("decision") == "aprobar"
+            try:
+                accounts.role_grant_decide(actor=request.user, grant=grant, approve=approve,
+                                           comment=request.POST.get("comment", ""))
+            except accounts.AccountError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, (
+                    f"Rol «{grant.role.name}» otorgado a {grant.user.get_username()}." if approve
+                    else f"Solicitud del rol «{grant.role.name}» para {grant.user.get_username()} rechazada."))
+        return redirect("role_grants")
+    pending = list(RoleGrant.objects.filter(status=RoleGrant.Status.PENDING)
+                   .select_related("user", "role", "requested_by").order_by("requested_at", "id"))
+    decided = list(RoleGrant.objects.exclude(status=RoleGrant.Status.PENDING)
+                   .select_related("user", "role", "requested_by", "decided_by")[:20])
+    for grant in pending:
+        grant.can_decide = request.user.has_perm("core.decide_role_grant", grant)
+    return render(request, "core/role_grants.html", {"pending": pending, "decided": decided})
