@@ -20,8 +20,8 @@ def _html(agreement) -> str:
     return render_to_string(context.pop("template"), context)
 
 
-def test_restructure_document_carries_a_pagare_meeting_lgtoc_170(overdue_credit, supervisor):
-    agreement = services.agreement_propose(actor=supervisor, credit=overdue_credit, kind="reestructura",
+def test_restructure_document_carries_a_pagare_meeting_lgtoc_170(overdue_credit, portfolio_officer):
+    agreement = services.agreement_propose(actor=portfolio_officer, credit=overdue_credit, kind="reestructura",
                                            as_of=AS_OF, new_term_months=24, first_due_date=dt.date(2024, 7, 15))
     html = _html(agreement)
     for text in ("PAGARÉ", "incondicionalmente a la orden del", "Instituto de Becas y Crédito Educativo",

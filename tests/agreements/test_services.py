@@ -32,7 +32,13 @@ def test_simulator_lists_the_three_options_with_figures_and_words(overdue_credit
     assert settlement["required_level"] == 4
     assert plan["pays"] == "12291.63" and plan["forgiven"] == "118.78"
     assert plan["pays_words"] == "DOCE MIL DOSCIENTOS NOVENTA Y UN PESOS 63/100 M.N."
-    assert restructure["forgiven"] == "0.00"
+    # the restructure (the policy does not capitalize) waives interest 291.63 and late
+    # interest 118.78: the simulator shows that money and the level it needs (100 % of interest:
+    # Subdirección), not «condona $0.00, autoriza Gestor» (issue #20, finding 6)
+    assert restructure["forgiven"] == "410.41" and restructure["new_principal"] == "12000.00"
+    assert restructure["forgiven_parts"] == {"late_interest": "118.78", "interest": "291.63"}
+    assert restructure["required_level"] == 3
+    assert restructure["required_level_label"] == "Subdirección de Cartera"
 
 
 def test_settlement_within_authority_applies_and_paying_it_closes_the_credit(overdue_credit, supervisor):
@@ -112,8 +118,8 @@ def test_fulfilled_plan_forgives_what_accrued_meanwhile_and_settles(overdue_cred
     assert posting.amount == waiver.amount and all(a.component.startswith("waived_") for a in posting.allocations)
 
 
-def test_restructure_new_schedule_new_note_old_notes_substituted(overdue_credit, supervisor):
-    agreement = services.agreement_propose(actor=supervisor, credit=overdue_credit, kind="reestructura",
+def test_restructure_new_schedule_new_note_old_notes_substituted(overdue_credit, portfolio_officer):
+    agreement = services.agreement_propose(actor=portfolio_officer, credit=overdue_credit, kind="reestructura",
                                            as_of=AS_OF, new_rate=D("0.06"), new_term_months=24,
                                            first_due_date=dt.date(2024, 7, 15))
     assert agreement.status == Agreement.Status.APPLIED
@@ -121,7 +127,10 @@ def test_restructure_new_schedule_new_note_old_notes_substituted(overdue_credit,
     schedule = state.schedules[-1]
     assert schedule.reason == "restructure" and len(schedule.installments) == 24
     assert schedule.principal == D("12000.00")  # interest not capitalized (policy): waived
-    assert agreement.pays == D("12000.00") and agreement.forgiven == D("410.41")
+    # the new schedule charges its first period from 15/06 (one month before 15/07) at the
+    # punctual rate: 12,000.00 × 3 % / 360 × 5 days = 5.00 owed at the date; 405.41 forgiven
+    assert agreement.pays == D("12005.00") and agreement.forgiven == D("405.41")
+    assert agreement.required_level == 3 and agreement.pays + agreement.forgiven == agreement.debt
     assert state.days_past_due == 0
     notes = dict(PromissoryNote.objects.filter(credit=overdue_credit).values_list("number", "status"))
     assert notes[f"P-{overdue_credit.folio}-1"] == "sustituido"
@@ -194,10 +203,12 @@ def test_roles_levels(collector, supervisor, portfolio_officer):
 def test_collection_fees_are_waived_with_late_interest_under_its_limit(overdue_credit, collector, supervisor):
     entry_post(actor=supervisor, credit=overdue_credit, kind="fee", amount="350.00",
                value_date=dt.date(2024, 6, 1), natural_key="gastos:1", as_of=AS_OF, reason="Visita")
-    # a gestor may waive up to 50 % of late interest, and so of fees: 59.39 + 175.00
+    # a gestor may waive up to 50 % of late interest, and so of fees: 59.39 + 175.00; paid on
+    # the offer's last valid day (05/07) the agreed amount also forgives the late interest of
+    # those 15 days, beyond 50 %: the settlement needs the Jefe de Departamento
     agreement = services.agreement_propose(actor=collector, credit=overdue_credit, kind="liquidacion",
                                            as_of=AS_OF, late_interest_pct=50)
-    assert agreement.debt == D("12760.41") and agreement.required_level == 1
+    assert agreement.debt == D("12760.41") and agreement.required_level == 2
     assert agreement.discounts == {"late_interest": "59.39", "fees": "175.00"}
     assert agreement.pays == D("12526.02") and agreement.pays + agreement.forgiven == agreement.debt
     options = services.offers_simulate(credit=overdue_credit, as_of=AS_OF, actor=collector)["options"]

@@ -37,6 +37,14 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
+@pytest.fixture
+def offer_date(db):
+    """The pages decide at the business date: AS_OF, while the offers of AS_OF are valid."""
+    from recupera.core.models import OperatingDate
+
+    OperatingDate.objects.update_or_create(pk=1, defaults={"business_date": AS_OF})
+
+
 def _write_off(credit, proposer, approver) -> Agreement:
     agreement = services.special_request(
         actor=proposer, credit=credit, kind="castigo", as_of=AS_OF,
@@ -129,7 +137,7 @@ def test_no_agreement_on_a_written_off_credit(overdue_credit, portfolio_officer,
 
 
 def test_committee_role_holds_level_four_and_approves_what_the_subdireccion_cannot(
-        overdue_credit, collector, portfolio_officer, committee, client_for):
+        overdue_credit, collector, portfolio_officer, committee, client_for, offer_date):
     assert [authority_level(u) for u in (collector, portfolio_officer, committee)] == [1, 3, 4]
     # 40 % of principal: beyond the Subdirección (20 %), within the committee (50 %)
     agreement = services.agreement_propose(actor=collector, credit=overdue_credit, kind="liquidacion",
@@ -179,7 +187,7 @@ def test_demo_creates_a_committee_user(db):
 
 
 def test_api_lists_the_offers_pending_for_the_users_level(overdue_credit, collector, supervisor, committee,
-                                                          api_client_for):
+                                                          api_client_for, offer_date):
     beyond = services.agreement_propose(actor=collector, credit=overdue_credit, kind="liquidacion",
                                         as_of=AS_OF, late_interest_pct=100, principal_pct=40)
     assert [a["id"] for a in api_client_for(committee).get("/api/v1/agreements/pending/").json()] == [beyond.pk]

@@ -130,10 +130,15 @@ class OptionSerializer(serializers.Serializer):
     pays_words = serializers.CharField()
     forgiven = serializers.CharField(help_text="Lo que condona el Instituto")
     forgiven_words = serializers.CharField()
-    discounts = serializers.DictField(child=serializers.CharField())
+    discounts = serializers.DictField(child=serializers.CharField(),
+                                      help_text="Los descuentos que se registran, por concepto")
+    forgiven_parts = serializers.DictField(child=serializers.CharField(),
+                                           help_text="Todo lo que se condona, por concepto (descuentos, lo "
+                                                     "que la reestructura no capitaliza, interés del periodo)")
     percents = serializers.DictField(child=serializers.CharField())
-    required_level = serializers.IntegerField()
+    required_level = serializers.IntegerField(allow_null=True, help_text="null: ningún nivel puede autorizarla")
     required_level_label = serializers.CharField()
+    new_principal = serializers.CharField(required=False, help_text="Reestructura: capital del nuevo pagaré")
     down_payment = serializers.CharField(required=False)
     down_payment_pct = serializers.CharField(required=False)
     installments = serializers.IntegerField(required=False)

@@ -17,6 +17,7 @@ it is credit balance. `write_off_recovered` reports it.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +38,7 @@ from recupera.agreements.models import (
     SupportingDocument,
 )
 from recupera.core.audit import audit_record, snapshot
+from recupera.core.money import format_mxn
 from recupera.core.predicates import authority_level
 from recupera.credits import engine_io
 from recupera.credits.models import Credit, LedgerEntry, PromissoryNote
@@ -147,9 +149,100 @@ def _money(d: Decimal) -> str:
     return f"{d:.2f}"
 
 
+# --- what an offer forgives and who may authorize it -------------------------------------------
+# One function, `offer_assess`, answers both questions for every kind of agreement: the simulator
+# shows its figures, `agreement_propose` stores them and `agreement_decide` re-runs it at the
+# decision (the credit may have changed since the offer). The money comes from the engine
+# (engine.agreements.assess: the credit replayed with the entries the agreement posts), so what
+# a restructure waives, or the period interest a discount drops, counts like a discount does.
+FIXED_LEVEL = {Agreement.Kind.WRITE_OFF: Level.COMMITTEE, Agreement.Kind.WAIVER: Level.PORTFOLIO_OFFICE}
+OFF_BOOKS = (Agreement.Kind.WRITE_OFF, Agreement.Kind.WAIVER)
+
+
+@dataclass(frozen=True)
+class OfferFigures:
+    """The engine's figures of one offer and the lowest authority level that covers them
+    (None: no level of the policy does, the offer is outside policy)."""
+
+    forgiveness: calc.Forgiveness
+    level: int | None
+    split: calc.PlanSplit | None = None
+    down_pct: Decimal | None = None
+
+
+def first_due_bounds(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """A plan's or a restructure's first payment: after the agreement date and at most one
+    month later (a later date would give months without interest that no figure shows)."""
+    return as_of + dt.timedelta(days=1), engine.add_months(as_of, 1)
+
+
+def _check_first_due(first_due_date: dt.date | None, as_of: dt.date) -> None:
+    if first_due_date is None:
+        return
+    low, high = first_due_bounds(as_of)
+    if not (low <= first_due_date <= high):
+        raise AgreementError(_("El primer pago ({d}) debe ser después de la fecha del acuerdo y a más "
+                               "tardar el {h}.").format(d=first_due_date.strftime("%d/%m/%Y"),
+                                                        h=high.strftime("%d/%m/%Y")))
+
+
+def offer_assess(*, kind: str, inputs: dict[str, Any], as_of: dt.date, discounts: calc.Discounts,
+                 policy: NegotiationPolicy | None, capitalize_interest: bool = False,
+                 new_rate: Decimal | None = None, new_term_months: int | None = None,
+                 first_due_date: dt.date | None = None, down_payment: Decimal | None = None,
+                 down_payment_pct: Decimal | None = None, installments: int = 0,
+                 settle_by: dt.date | None = None) -> OfferFigures:
+    """What the offer forgives at `as_of` (per component, from the engine) and the authority it
+    needs under `policy`. A plan's down payment is `down_payment` (money) or `down_payment_pct`
+    of what the debtor pays (default: all of it). A settlement is also measured at `settle_by` (the last day it may be
+    paid: the late interest accrued meanwhile is forgiven too) and needs the higher level.
+    Raises AgreementError for terms that cannot be offered."""
+    if kind in OFF_BOOKS:
+        state = engine.credit_state(as_of=as_of, **inputs)
+        return OfferFigures(calc.off_books(calc.debt_breakdown(state), as_of), FIXED_LEVEL[kind])
+    restructure = None
+    if kind == Agreement.Kind.RESTRUCTURE:
+        restructure = calc.RestructureTerms(capitalize_interest=capitalize_interest, new_rate=new_rate,
+                                            new_term_months=new_term_months,
+                                            new_first_due_date=first_due_date)
+    f = calc.assess(discounts=discounts, as_of=as_of, restructure=restructure, **inputs)
+    levels = _levels(policy) if policy is not None else []
+    split = None
+    down_pct: Decimal | None = None
+    if kind == Agreement.Kind.PLAN:
+        if installments < 1:
+            raise AgreementError(_("Indique el número de pagos del convenio (al menos uno)."))
+        if down_payment is not None:
+            down = Decimal(down_payment)
+        else:
+            down = f.pays if down_payment_pct is None else calc.pct_of(f.pays, down_payment_pct)
+        if down < ZERO or down > f.pays:
+            raise AgreementError(_("El enganche debe estar entre 0 y {t}.").format(t=_money(f.pays)))
+        down_pct = (down * HUNDRED / f.pays) if f.pays > 0 else HUNDRED
+        split = calc.plan_split(total=f.pays, down_payment=down, installments=installments,
+                                down_payment_date=as_of,
+                                first_due_date=first_due_date or engine.add_months(as_of, 1))
+    level = calc.required_level_for(levels, f, down_payment_pct=down_pct,
+                                    installments=installments if split else None)
+    if kind == Agreement.Kind.SETTLEMENT and settle_by is not None and settle_by > as_of and level:
+        # None: at that date the agreed amount no longer settles the credit and settlement_pay
+        # refuses it, so nothing more can be forgiven; settlement_pay re-checks the real date.
+        late = calc.settlement_at(discounts=f.discounts, pays=f.pays, value_date=settle_by, **inputs)
+        if late is not None:
+            later = calc.required_level_for(levels, late)
+            level = None if later is None else max(level, later)
+    return OfferFigures(f, level, split, down_pct)
+
+
+def _parts(discounts: calc.Discounts) -> dict[str, str]:
+    return {c: _money(getattr(discounts, c)) for c in calc.DISCOUNT_ORDER if getattr(discounts, c) > 0}
+
+
 def offers_simulate(*, credit: Credit, as_of: dt.date, actor: Any = None) -> dict[str, Any]:
     """The options within policy for the credit at `as_of`: payoff with discount, payment plan,
-    restructure; each at the most the policy allows, with the level that must authorize it."""
+    restructure; each at the most the policy allows, with what it forgives (the engine's figure,
+    per component) and the level that must authorize it: the same `offer_assess` the proposal
+    and the approval use."""
     from recupera.core.words import amount_in_words
 
     inputs = _inputs(credit)
@@ -173,42 +266,44 @@ def offers_simulate(*, credit: Credit, as_of: dt.date, actor: Any = None) -> dic
         return result
     result["policy"] = policy.name
     levels = _levels(policy)
-    top_level, top = max(levels, key=lambda item: item[0])
-    # Collection fees are waived with late interest, under its limit (calc.exceeds).
+    _top_level, top = max(levels, key=lambda item: item[0])
+    valid_until = as_of + dt.timedelta(days=policy.offer_valid_days)
+    # Collection fees are waived with late interest, under its limit (calc.exceeds_money).
     for kind, percents in (
         (Agreement.Kind.SETTLEMENT, calc.DiscountPercents(top.late_interest, top.interest, top.principal,
                                                           fees=top.late_interest)),
         (Agreement.Kind.PLAN, calc.DiscountPercents(late_interest=top.late_interest, fees=top.late_interest)),
         (Agreement.Kind.RESTRUCTURE, calc.DiscountPercents()),
     ):
-        discounts = calc.discounts_for(debt, percents)
-        q = calc.quote_with_discounts(discounts=discounts, as_of=as_of, **inputs)
+        figures = offer_assess(
+            kind=kind, inputs=inputs, as_of=as_of, discounts=calc.discounts_for(debt, percents), policy=policy,
+            capitalize_interest=policy.capitalize_interest,
+            new_term_months=policy.max_term_months if kind == Agreement.Kind.RESTRUCTURE else None,
+            installments=top.max_installments if kind == Agreement.Kind.PLAN else 0,
+            down_payment_pct=top.min_down_payment,
+            settle_by=valid_until if kind == Agreement.Kind.SETTLEMENT else None)
+        f = figures.forgiveness
         option: dict[str, Any] = {
             "kind": kind.value, "label": str(kind.label),
-            "pays": _money(q.pays), "pays_words": amount_in_words(q.pays),
-            "forgiven": _money(q.forgiven), "forgiven_words": amount_in_words(q.forgiven),
-            "discounts": {c: _money(a) for c, a in q.discounts.items()},
+            "pays": _money(f.pays), "pays_words": amount_in_words(f.pays),
+            "forgiven": _money(f.total), "forgiven_words": amount_in_words(f.total),
+            "discounts": {c: _money(a) for c, a in f.discounts.items()},
+            "forgiven_parts": _parts(f.forgiven),
             "percents": {"late_interest": str(percents.late_interest),
                          "interest": str(percents.interest), "principal": str(percents.principal),
                          "fees": str(percents.fees)},
         }
-        if kind == Agreement.Kind.PLAN:
-            down = calc.pct_of(q.pays, top.min_down_payment)
-            split = calc.plan_split(total=q.pays, down_payment=down, installments=top.max_installments,
-                                    down_payment_date=as_of, first_due_date=engine.add_months(as_of, 1))
-            option.update(down_payment=_money(down), installments=top.max_installments,
-                          installment_amount=_money(split.installment_amount),
+        if figures.split is not None:
+            option.update(down_payment=_money(figures.split.down_payment), installments=top.max_installments,
+                          installment_amount=_money(figures.split.installment_amount),
                           down_payment_pct=str(top.min_down_payment))
-            level = calc.required_level(levels, percents, down_payment_pct=top.min_down_payment,
-                                        installments=top.max_installments)
-        elif kind == Agreement.Kind.RESTRUCTURE:
+        if kind == Agreement.Kind.RESTRUCTURE:
             option.update(new_term_months=policy.max_term_months,
-                          capitalize_interest=policy.capitalize_interest)
-            level = calc.required_level(levels, percents)
-        else:
-            level = calc.required_level(levels, percents)
-        option["required_level"] = level or top_level
-        option["required_level_label"] = str(Level(option["required_level"]).label)
+                          capitalize_interest=policy.capitalize_interest,
+                          new_principal=_money(f.new_principal or ZERO))
+        option["required_level"] = figures.level
+        option["required_level_label"] = (str(Level(figures.level).label) if figures.level else
+                                          _("Ningún nivel: fuera de la política «{p}»").format(p=policy.name))
         result["options"].append(option)
     return result
 
@@ -255,7 +350,8 @@ def agreement_propose(
     new_term_months: int | None = None,
     reason: str = "",
 ) -> Agreement:
-    """Record an offer. Within the actor's authority it is authorized (and applied) at once;
+    """Record an offer. The level that must authorize it comes from the money it forgives
+    (`offer_assess`). Within the actor's authority it is authorized (and applied) at once;
     beyond it, it waits for the level that may authorize it; outside policy it is refused."""
     if kind not in Agreement.Kind.values:
         raise AgreementError(_("Tipo de convenio desconocido: «{k}».").format(k=kind))
@@ -272,11 +368,9 @@ def agreement_propose(
             folio=credit.folio))
     debt = calc.debt_breakdown(state)
     case = open_case(credit)
-    if kind in (Agreement.Kind.WRITE_OFF, Agreement.Kind.WAIVER):
-        percents = (calc.DiscountPercents(HUNDRED, HUNDRED, HUNDRED, HUNDRED)
-                    if kind == Agreement.Kind.WAIVER else calc.DiscountPercents())
-        policy = None
-        level = Level.COMMITTEE if kind == Agreement.Kind.WRITE_OFF else Level.PORTFOLIO_OFFICE
+    policy: NegotiationPolicy | None = None
+    discounts = calc.Discounts()
+    if kind in OFF_BOOKS:
         if not reason.strip():
             raise AgreementError(_("Indique el motivo y la documentación que lo sustenta."))
     else:
@@ -286,58 +380,46 @@ def agreement_propose(
         if policy is None:
             raise AgreementError(_("Ninguna política de negociación aplica a este crédito: no se "
                                    "puede ofrecer."))
-    discounts = calc.discounts_for(debt, percents)
-    q = calc.quote_with_discounts(discounts=discounts, as_of=as_of, **inputs)
-    pays, forgiven, adjustment, shown = q.pays, q.forgiven, q.interest_adjustment, q.discounts.items()
-    if kind in (Agreement.Kind.WRITE_OFF, Agreement.Kind.WAIVER):  # the whole debt leaves the books
-        pays, forgiven, adjustment = ZERO, debt.total, ZERO
-        shown = [(c, a) for c, a in (("late_interest", debt.late_interest), ("fees", debt.fees),
-                                     ("interest", debt.interest), ("principal", debt.principal)) if a > 0]
-    down_pct: Decimal | None = None
-    split = None
-    if kind == Agreement.Kind.PLAN:
-        if installments < 1:
-            raise AgreementError(_("Indique el número de pagos del convenio (al menos uno)."))
-        down = q.pays if down_payment is None else Decimal(down_payment)
-        if down < ZERO or down > q.pays:
-            raise AgreementError(_("El enganche debe estar entre 0 y {t}.").format(t=_money(q.pays)))
-        down_pct = (down * HUNDRED / q.pays) if q.pays > 0 else HUNDRED
-        split = calc.plan_split(total=q.pays, down_payment=down, installments=installments,
-                                down_payment_date=as_of,
-                                first_due_date=first_due_date or engine.add_months(as_of, 1))
-    if kind == Agreement.Kind.RESTRUCTURE:
-        if new_term_months is not None and policy and new_term_months > policy.max_term_months:
+        discounts = calc.discounts_for(debt, percents)
+        if kind in (Agreement.Kind.PLAN, Agreement.Kind.RESTRUCTURE):
+            _check_first_due(first_due_date, as_of)
+        if kind == Agreement.Kind.RESTRUCTURE and new_term_months is not None \
+                and new_term_months > policy.max_term_months:
             raise AgreementError(_("El plazo de {n} meses excede el máximo de la política ({m}).").format(
                 n=new_term_months, m=policy.max_term_months))
-    if policy is not None:
-        level = calc.required_level(_levels(policy), percents, down_payment_pct=down_pct,
-                                    installments=installments if split else None)
-        if level is None:
-            raise AgreementError(_("La oferta está fuera de la política «{p}»: excede lo que "
-                                   "cualquier nivel puede autorizar.").format(p=policy.name))
+    valid_until = as_of + dt.timedelta(days=policy.offer_valid_days) if policy else None
+    capitalize = bool(policy and policy.capitalize_interest)
+    figures = offer_assess(kind=kind, inputs=inputs, as_of=as_of, discounts=discounts, policy=policy,
+                           capitalize_interest=capitalize, new_rate=new_rate, new_term_months=new_term_months,
+                           first_due_date=first_due_date, down_payment=down_payment,
+                           installments=installments, settle_by=valid_until)
+    if figures.level is None:
+        raise AgreementError(_("La oferta está fuera de la política «{p}»: condona {m} y excede lo que "
+                               "cualquier nivel puede autorizar.").format(
+                                   p=policy.name if policy else "", m=format_mxn(figures.forgiveness.total)))
+    f, split, level = figures.forgiveness, figures.split, figures.level
     agreement = Agreement.objects.create(
-        credit=credit, case=case, kind=kind, policy=policy, as_of=as_of,
-        valid_until=as_of + dt.timedelta(days=policy.offer_valid_days) if policy else None,
+        credit=credit, case=case, kind=kind, policy=policy, as_of=as_of, valid_until=valid_until,
         debt=debt.total,
         debt_parts={k: _money(getattr(debt, k)) for k in ("principal", "interest", "overdue_interest",
                                                           "late_interest", "fees")},
-        discounts={c: _money(a) for c, a in shown},
-        interest_adjustment=adjustment, forgiven=forgiven, pays=pays,
+        discounts=_parts(f.forgiven) if kind in OFF_BOOKS else {c: _money(a) for c, a in f.discounts.items()},
+        interest_adjustment=f.interest_adjustment, forgiven=f.total, pays=f.pays,
         down_payment=split.down_payment if split else ZERO,
         installments_count=installments if split else 0,
         new_rate=new_rate, new_term_months=new_term_months, new_first_due_date=first_due_date,
-        capitalize_interest=bool(policy and policy.capitalize_interest),
-        required_level=level, proposed_by=actor, reason=reason)
+        capitalize_interest=capitalize, required_level=level, proposed_by=actor, reason=reason)
     if split:
         AgreementInstallment.objects.bulk_create(
             AgreementInstallment(agreement=agreement, number=i.number, due_date=i.due_date, amount=i.amount)
             for i in split.installments)
-    audit_record(actor=actor, action="convenio.proponer", obj=agreement, after=snapshot(agreement))
-    if authority_level(actor) >= level and kind not in (Agreement.Kind.WRITE_OFF, Agreement.Kind.WAIVER):
+    audit_record(actor=actor, action="convenio.proponer", obj=agreement,
+                 after={**snapshot(agreement), "forgiven_parts": _parts(f.forgiven)})
+    if authority_level(actor) >= level and kind not in OFF_BOOKS:
         Approval.objects.create(agreement=agreement, level=authority_level(actor), decided_by=actor,
                                 decision=Approval.Decision.APPROVED,
                                 comment=_("Dentro de las facultades de quien la propone."))
-        _activate(actor=actor, agreement=agreement, as_of=as_of)
+        _activate(actor=actor, agreement=agreement, as_of=as_of, figures=figures)
     else:
         _notify_approvers(agreement)
     return agreement
@@ -359,9 +441,63 @@ def _notify_approvers(agreement: Agreement) -> None:
         transaction.on_commit(lambda: send_mail(subject, subject, None, emails, fail_silently=True))
 
 
+def _stored_discounts(agreement: Agreement) -> calc.Discounts:
+    return calc.Discounts(**{c: Decimal(a) for c, a in agreement.discounts.items() if c in calc.DISCOUNT_ORDER})
+
+
+def agreement_reassess(agreement: Agreement, *, as_of: dt.date) -> OfferFigures:
+    """The offer's figures and required level again, at the decision: with the credit's ledger
+    as it is now, at the agreement date (what will be posted) and at the business date `as_of`
+    (the state may have changed since the offer: payments, reversals, fees). The level needed is
+    the higher of the two. Refused (AgreementError, Spanish) when the offer expired, the credit
+    is settled, or the figures the debtor was offered no longer hold."""
+    credit = agreement.credit
+    inputs = _inputs(credit)
+    now = engine.credit_state(as_of=as_of, **inputs)
+    _refuse_closed(credit, now, _("autorizar un convenio sobre"))
+    if agreement.valid_until and as_of > agreement.valid_until:
+        raise AgreementError(_("La oferta venció el {d}: rechácela y simule una nueva.").format(
+            d=agreement.valid_until.strftime("%d/%m/%Y")))
+    if agreement.new_first_due_date and as_of >= agreement.new_first_due_date:
+        raise AgreementError(_("La fecha del primer pago ({d}) ya llegó: rechácela y simule una nueva.").format(
+            d=agreement.new_first_due_date.strftime("%d/%m/%Y")))
+    kwargs: dict[str, Any] = {
+        "kind": agreement.kind, "inputs": inputs, "discounts": _stored_discounts(agreement),
+        "policy": agreement.policy, "capitalize_interest": agreement.capitalize_interest,
+        "new_rate": agreement.new_rate, "new_term_months": agreement.new_term_months,
+        "first_due_date": agreement.new_first_due_date,
+        "down_payment": agreement.down_payment if agreement.kind == Agreement.Kind.PLAN else None,
+        "installments": agreement.installments_count}
+    if agreement.kind in OFF_BOOKS:
+        return offer_assess(as_of=agreement.as_of, **kwargs)
+    at_offer = offer_assess(as_of=agreement.as_of, settle_by=agreement.valid_until, **kwargs)
+    f = at_offer.forgiveness
+    if f.unapplied > 0 or f.pays != agreement.pays or f.total != agreement.forgiven:
+        raise AgreementError(_(
+            "El adeudo del crédito {folio} al {d} cambió desde la oferta (hoy: paga {p}, se condona {c}; "
+            "ofrecido: paga {op}, se condona {oc}): rechácela y simule una nueva.").format(
+                folio=credit.folio, d=agreement.as_of.strftime("%d/%m/%Y"), p=format_mxn(f.pays),
+                c=format_mxn(f.total), op=format_mxn(agreement.pays), oc=format_mxn(agreement.forgiven)))
+    today = at_offer
+    if as_of > agreement.as_of:
+        today = offer_assess(as_of=as_of, **kwargs)
+        if today.forgiveness.unapplied > 0:
+            raise AgreementError(_("Al {d} el crédito {folio} ya no debe lo que la oferta condona: rechácela "
+                                   "y simule una nueva.").format(d=as_of.strftime("%d/%m/%Y"), folio=credit.folio))
+    levels = [lvl for lvl in (at_offer.level, today.level)]
+    if None in levels:
+        raise AgreementError(_("Con el adeudo al {d} la oferta condona {m} y queda fuera de la política: "
+                               "rechácela y simule una nueva.").format(
+                                   d=as_of.strftime("%d/%m/%Y"), m=format_mxn(today.forgiveness.total)))
+    return OfferFigures(f, max(lvl for lvl in levels if lvl is not None), at_offer.split, at_offer.down_pct)
+
+
 @transaction.atomic
 def agreement_decide(*, actor: Any, agreement: Agreement, approve: bool, comment: str,
                      as_of: dt.date) -> Agreement:
+    """Authorize or reject a pending offer. An authorization re-checks the offer at the business
+    date `as_of` (`agreement_reassess`): the approver's level must reach the level the money
+    forgiven needs now, not only the one stored with the offer."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.status != Agreement.Status.PENDING:
         raise AgreementError(_("El convenio ya fue resuelto ({s}).").format(s=agreement.get_status_display()))
@@ -373,15 +509,25 @@ def agreement_decide(*, actor: Any, agreement: Agreement, approve: bool, comment
             lvl=Level(agreement.required_level).label))
     if not approve and not comment.strip():
         raise AgreementError(_("Indique el motivo del rechazo."))
-    if agreement.kind in (Agreement.Kind.WRITE_OFF, Agreement.Kind.WAIVER) and approve \
-            and not agreement.documents.exists():
-        raise AgreementError(_("Adjunte la documentación que sustenta la solicitud antes de autorizar."))
+    figures = None
+    if approve:
+        if agreement.kind in OFF_BOOKS and not agreement.documents.exists():
+            raise AgreementError(_("Adjunte la documentación que sustenta la solicitud antes de autorizar."))
+        credit = lock_credits([agreement.credit_id])[agreement.credit_id]
+        agreement.credit = credit
+        figures = agreement_reassess(agreement, as_of=as_of)
+        if level < (figures.level or 0):
+            raise AgreementError(_(
+                "Con el adeudo al {d} esta oferta condona {m} y requiere autorización de {lvl}.").format(
+                    d=as_of.strftime("%d/%m/%Y"), m=format_mxn(figures.forgiveness.total),
+                    lvl=Level(figures.level).label))
     Approval.objects.create(agreement=agreement, level=level, decided_by=actor, comment=comment,
                             decision=Approval.Decision.APPROVED if approve else Approval.Decision.REJECTED)
     audit_record(actor=actor, action="convenio.autorizar" if approve else "convenio.rechazar",
-                 obj=agreement, after={"comment": comment, "level": level})
+                 obj=agreement, after={"comment": comment, "level": level,
+                                       "required_level": figures.level if figures else agreement.required_level})
     if approve:
-        _activate(actor=actor, agreement=agreement, as_of=as_of)
+        _activate(actor=actor, agreement=agreement, as_of=as_of, figures=figures)
     else:
         agreement.status, agreement.closed_on = Agreement.Status.REJECTED, as_of
         agreement.save(update_fields=["status", "closed_on"])
@@ -434,7 +580,8 @@ def _set_admin_status(credit: Credit, status: str) -> None:
     credit.administrative_status = status
 
 
-def _activate(*, actor: Any, agreement: Agreement, as_of: dt.date) -> None:
+def _activate(*, actor: Any, agreement: Agreement, as_of: dt.date, figures: OfferFigures) -> None:
+    """Apply an authorized offer with the figures `offer_assess` just computed for it."""
     credit = agreement.credit
     kind = agreement.kind
     if kind == Agreement.Kind.SETTLEMENT:
@@ -445,7 +592,7 @@ def _activate(*, actor: Any, agreement: Agreement, as_of: dt.date) -> None:
         agreement.status = Agreement.Status.IN_FORCE
         _set_admin_status(credit, Credit.Status.PLAN)
     elif kind == Agreement.Kind.RESTRUCTURE:
-        _restructure_apply(actor=actor, agreement=agreement, as_of=as_of)
+        _restructure_apply(actor=actor, agreement=agreement, as_of=as_of, figures=figures)
     elif kind == Agreement.Kind.WAIVER:
         # One waiver entry forgives exactly the debt at the agreement date (engine.write_off).
         agreement.entries = [_off_books_post(actor=actor, agreement=agreement, as_of=as_of)]
@@ -509,11 +656,18 @@ def write_off_recovered(credit: Credit) -> Decimal:
     return total or ZERO
 
 
-def _restructure_apply(*, actor: Any, agreement: Agreement, as_of: dt.date) -> None:
+def _restructure_apply(*, actor: Any, agreement: Agreement, as_of: dt.date, figures: OfferFigures) -> None:
+    """Post the discounts and the restructure entry as `offer_assess` measured them: a
+    capitalizing restructure carries its exact new principal (everything owed after the
+    discounts), so the restructure itself waives nothing; otherwise the engine waives the
+    interest, late interest and fees, which the required level already counted."""
     credit = agreement.credit
+    f = figures.forgiveness
     ids = _post_discounts(actor=actor, agreement=agreement, discounts=agreement.discounts,
                           value_date=agreement.as_of, as_of=as_of, tag="quita")
     params: dict[str, Any] = {"capitalize_interest": agreement.capitalize_interest}
+    if agreement.capitalize_interest and f.new_principal is not None:
+        params["new_principal"] = f.new_principal
     if agreement.new_rate is not None:
         params["new_rate"] = agreement.new_rate
     if agreement.new_term_months:
@@ -525,7 +679,11 @@ def _restructure_apply(*, actor: Any, agreement: Agreement, as_of: dt.date) -> N
                                  natural_key=f"convenio:{agreement.pk}:reestructura", as_of=as_of,
                                  reason=_("Reestructura {pk}").format(pk=agreement.pk))
     ids.append(entry.pk)
-    state = engine_io.credit_state(credit, as_of=as_of)
+    state = engine_io.credit_state(credit, as_of=agreement.as_of)
+    if state.payoff_amount != f.pays:  # pragma: no cover - offer_assess replayed the same entries
+        raise AgreementError(_("La reestructura no dio el adeudo calculado ({a} en lugar de {b}); "
+                               "revise el convenio.").format(a=format_mxn(state.payoff_amount),
+                                                             b=format_mxn(f.pays)))
     schedule = state.schedules[-1]
     first_due = schedule.installments[0].due_date if schedule.installments else None
     last_due = schedule.installments[-1].due_date if schedule.installments else None
@@ -540,8 +698,8 @@ def _restructure_apply(*, actor: Any, agreement: Agreement, as_of: dt.date) -> N
                         "first_due_date": first_due})
     agreement.note = note
     agreement.entries = ids
-    agreement.pays = schedule.principal
-    agreement.forgiven = max(agreement.debt - schedule.principal, ZERO)
+    agreement.pays, agreement.forgiven = f.pays, f.total
+    agreement.interest_adjustment = f.interest_adjustment
     agreement.status, agreement.closed_on = Agreement.Status.APPLIED, as_of
     _set_admin_status(credit, Credit.Status.RESTRUCTURED)
 
@@ -574,16 +732,29 @@ def settlement_pay(*, actor: Any, agreement: Agreement, value_date: dt.date, cha
     if agreement.valid_until and value_date > agreement.valid_until:
         raise AgreementError(_("La oferta venció el {d}: simule una nueva.").format(
             d=agreement.valid_until.strftime("%d/%m/%Y")))
-    credit = agreement.credit
-    discounts = {c: Decimal(a) for c, a in agreement.discounts.items()}
-    inputs = _inputs(credit)
-    q = calc.quote_with_discounts(discounts=calc.Discounts(**discounts), as_of=value_date, **inputs)
-    extra = q.pays - agreement.pays  # late interest accrued since the agreement date
-    if extra > 0:
-        room = q.debt.late_interest - discounts.get("late_interest", ZERO)
-        if extra > room:
-            raise AgreementError(_("El adeudo cambió desde el acuerdo: simule una nueva oferta."))
-        discounts["late_interest"] = discounts.get("late_interest", ZERO) + extra
+    if value_date < agreement.as_of or value_date > as_of:
+        raise AgreementError(_("La fecha del pago ({d}) debe estar entre la fecha del acuerdo ({a}) y la fecha "
+                               "de operación ({o}).").format(d=value_date.strftime("%d/%m/%Y"),
+                                                            a=agreement.as_of.strftime("%d/%m/%Y"),
+                                                            o=as_of.strftime("%d/%m/%Y")))
+    credit = lock_credits([agreement.credit_id])[agreement.credit_id]
+    agreement.credit = credit
+    # The agreed amount is fixed until the offer's validity: late interest accrued since the
+    # agreement date is forgiven too. That money counts: the level the whole forgiveness needs
+    # at the payment date must be within the authority that approved the settlement.
+    f = calc.settlement_at(discounts=_stored_discounts(agreement), pays=agreement.pays,
+                           value_date=value_date, **_inputs(credit))
+    if f is None or f.unapplied > 0:
+        raise AgreementError(_("El adeudo cambió desde el acuerdo: simule una nueva oferta."))
+    approved = max((a.level for a in agreement.approvals.all() if a.decision == Approval.Decision.APPROVED),
+                   default=0)
+    needed = calc.required_level_for(_levels(agreement.policy), f) if agreement.policy else None
+    if needed is None or needed > approved:
+        raise AgreementError(_(
+            "Pagada el {d}, la liquidación condonaría {m}, más de lo que autorizó {lvl}: simule una nueva "
+            "oferta.").format(d=value_date.strftime("%d/%m/%Y"), m=format_mxn(f.total),
+                              lvl=Level(approved).label if approved in Level.values else _("nadie")))
+    discounts = {c: a for c, a in f.discounts.items()}
     ids = _post_discounts(actor=actor, agreement=agreement, value_date=value_date, as_of=as_of, tag="quita",
                           discounts={c: _money(a) for c, a in discounts.items()})
     entry, _created = entry_post(actor=actor, credit=credit, kind=LedgerEntry.Kind.PAYOFF,

@@ -87,8 +87,9 @@ def simulate(request: HttpRequest, folio: str) -> HttpResponse:
     simulation = services.offers_simulate(credit=credit, as_of=as_of, actor=request.user)
     for option in simulation["options"]:
         option["prefill"] = _prefill(option)
+        # what the option forgives per component (discounts and what a restructure waives)
         option["discount_rows"] = [(services.COMPONENT_LABELS.get(c, c), a)
-                                   for c, a in option.get("discounts", {}).items()]
+                                   for c, a in option.get("forgiven_parts", {}).items()]
     open_agreements = list(Agreement.objects.filter(credit=credit, status__in=[
         Agreement.Status.PENDING, Agreement.Status.AUTHORIZED, Agreement.Status.IN_FORCE]))
     return render(request, "agreements/simulate.html", {

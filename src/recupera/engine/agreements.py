@@ -287,3 +287,194 @@ def required_level(levels: Sequence[tuple[int, Limits]], percents: DiscountPerce
                        installments=installments):
             return level
     return None
+
+
+# --- what an agreement forgives (the authority it needs) ---------------------------------------
+@dataclass(frozen=True)
+class RestructureTerms:
+    """The new schedule of a restructure. With `capitalize_interest` the new principal is
+    everything still owed after the agreed discounts (principal, interest including the current
+    period's, late interest and fees): nothing is waived by the restructure itself. Without it
+    the restructure waives the interest, late interest and fees owed (engine.replay) and that
+    money counts as forgiven."""
+
+    capitalize_interest: bool = False
+    new_rate: Decimal | None = None
+    new_term_months: int | None = None
+    new_first_due_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Forgiveness:
+    """What an agreement forgives at its date, per component, as the engine applies it.
+
+    * ``forgiven`` holds every amount that leaves the debt: the discount entries, what a
+      restructure waives (``waived_*`` allocations) and what the change of the period's interest
+      takes off (the credit becoming current lowers it to the punctual rate; a restructure
+      drops the interest of the current period when it does not capitalize it). The interest
+      component is the part of ``total`` not explained by the other three, so
+      ``pays + total == debt.total`` to the cent.
+    * ``pays`` is what stays owed at the date (the payoff amount after the agreement; for a
+      restructure: the new principal less the credit balance).
+    * ``unapplied`` is discount money the engine could not apply (nothing owed of it).
+    """
+
+    as_of: date
+    debt: DebtBreakdown
+    discounts: Discounts
+    forgiven: Discounts
+    pays: Decimal
+    new_principal: Decimal | None = None
+    unapplied: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.forgiven.total
+
+    @property
+    def interest_adjustment(self) -> Decimal:
+        """What is forgiven beyond the discount entries (restructure waivers, period interest)."""
+        return self.total - self.discounts.total
+
+
+def _applied(postings: Iterable, ids: set[str], prefix: str) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = {c: ZERO for c in DISCOUNT_ORDER}
+    for posting in postings:
+        if posting.event_id in ids:
+            for allocation in posting.allocations:
+                name = allocation.component
+                if name.startswith(prefix) and name.removeprefix(prefix) in out:
+                    out[name.removeprefix(prefix)] += allocation.amount
+    return out
+
+
+def assess(
+    *,
+    terms: Terms,
+    disbursements: Iterable[Disbursement],
+    events: Sequence[Event],
+    discounts: Discounts,
+    as_of: date,
+    restructure: RestructureTerms | None = None,
+    calendar: BusinessCalendar = WEEKENDS_ONLY,
+) -> Forgiveness:
+    """Replay the credit with the entries an agreement posts at `as_of` (its discounts and, for
+    a restructure, the restructure entry) and measure, per component, the money it forgives.
+    This is the one figure the simulator shows, the proposal stores and the approval enforces
+    (``required_level_for``)."""
+    disbursements = tuple(disbursements)
+    before = credit_state(terms=terms, disbursements=disbursements, events=events,
+                          calendar=calendar, as_of=as_of)
+    debt = debt_breakdown(before)
+    first_seq = max((e.seq for e in events), default=0) + 1
+    extra = discount_events(discounts, value_date=as_of, first_seq=first_seq)
+    ids = {e.id for e in extra}
+    after = before
+    if extra:
+        after = credit_state(terms=terms, disbursements=disbursements, events=[*events, *extra],
+                             calendar=calendar, as_of=as_of)
+    applied = Discounts(**_applied(after.postings, ids, "discount_"))
+    new_principal: Decimal | None = None
+    waived = {c: ZERO for c in DISCOUNT_ORDER}
+    principal_short = ZERO
+    if restructure is not None:
+        if restructure.capitalize_interest:
+            # Everything still owed after the discounts becomes the new principal.
+            new_principal = after.payoff_amount + after.credit_balance
+        event = Event(id="offer:restructure", kind="restructure", value_date=as_of,
+                      seq=first_seq + len(extra), new_rate=restructure.new_rate,
+                      new_term_months=restructure.new_term_months,
+                      new_first_due_date=restructure.new_first_due_date,
+                      new_principal=new_principal,
+                      capitalize_interest=restructure.capitalize_interest)
+        after = credit_state(terms=terms, disbursements=disbursements,
+                             events=[*events, *extra, event], calendar=calendar, as_of=as_of)
+        waived = _applied(after.postings, {event.id}, "waived_")
+        posting = next(p for p in after.postings if p.event_id == event.id)
+        carried = sum((a.amount for a in posting.allocations
+                       if a.component == "restructured_principal"
+                       or a.component.startswith("capitalized_")), ZERO)
+        new_principal = posting.amount
+        principal_short = max(carried - posting.amount, ZERO)
+    total = debt.total - after.payoff_amount
+    late = applied.late_interest + waived["late_interest"]
+    fees = applied.fees + waived["fees"]
+    principal = applied.principal + waived["principal"] + principal_short
+    forgiven = Discounts(late_interest=late, fees=fees, principal=principal,
+                         interest=total - late - fees - principal)
+    return Forgiveness(as_of=as_of, debt=debt, discounts=applied, forgiven=forgiven,
+                       pays=after.payoff_amount, new_principal=new_principal,
+                       unapplied=discounts.total - applied.total)
+
+
+def off_books(debt: DebtBreakdown, as_of: date) -> Forgiveness:
+    """A write-off or a death/disability waiver: the whole debt at `as_of` leaves the books."""
+    whole = Discounts(late_interest=debt.late_interest, fees=debt.fees, interest=debt.interest,
+                      principal=debt.principal)
+    return Forgiveness(as_of=as_of, debt=debt, discounts=Discounts(), forgiven=whole, pays=ZERO)
+
+
+def forgiveness_limits(limits: Limits, debt: DebtBreakdown) -> Discounts:
+    """The most money one level may forgive of this debt, per component: its percentage of
+    what is owed (interest: all interest in the debt, the current period's included), rounded
+    to cents like the discounts. Fees follow the late-interest limit."""
+    return Discounts(late_interest=pct_of(debt.late_interest, limits.late_interest),
+                     interest=pct_of(debt.interest, limits.interest),
+                     principal=pct_of(debt.principal, limits.principal),
+                     fees=pct_of(debt.fees, limits.late_interest))
+
+
+def exceeds_money(limits: Limits, forgiveness: Forgiveness, *,
+                  down_payment_pct: Decimal | None = None,
+                  installments: int | None = None) -> list[str]:
+    """The names of the limits an agreement exceeds, comparing the money it forgives with the
+    money the level may forgive (empty: within these limits)."""
+    cap = forgiveness_limits(limits, forgiveness.debt)
+    out = [c for c in ("late_interest", "interest", "principal", "fees")
+           if getattr(forgiveness.forgiven, c) > getattr(cap, c)]
+    if down_payment_pct is not None and down_payment_pct < limits.min_down_payment:
+        out.append("min_down_payment")
+    if installments is not None and installments > limits.max_installments:
+        out.append("max_installments")
+    return out
+
+
+def required_level_for(levels: Sequence[tuple[int, Limits]], forgiveness: Forgiveness, *,
+                       down_payment_pct: Decimal | None = None,
+                       installments: int | None = None) -> int | None:
+    """The lowest authority level whose limits cover the money the agreement forgives (and its
+    down payment and number of payments); None when no level does (outside policy)."""
+    for level, limits in sorted(levels, key=lambda item: item[0]):
+        if not exceeds_money(limits, forgiveness, down_payment_pct=down_payment_pct,
+                             installments=installments):
+            return level
+    return None
+
+
+def settlement_at(
+    *,
+    terms: Terms,
+    disbursements: Iterable[Disbursement],
+    events: Sequence[Event],
+    discounts: Discounts,
+    pays: Decimal,
+    value_date: date,
+    calendar: BusinessCalendar = WEEKENDS_ONLY,
+) -> Forgiveness | None:
+    """A settlement agreed at `pays` and paid on `value_date` (up to the offer's validity): the
+    late interest accrued since the agreement date is forgiven on top of the agreed discounts so
+    that the debtor pays exactly the agreed amount. Returns what is then forgiven at
+    `value_date` (the figure whose authority the settlement needs), or None when the agreed
+    amount no longer settles the credit (the debt grew by more than late interest)."""
+    disbursements = tuple(disbursements)
+    kw = {"terms": terms, "disbursements": disbursements, "events": events, "calendar": calendar}
+    first = assess(discounts=discounts, as_of=value_date, **kw)
+    extra = first.pays - pays
+    if extra <= ZERO:
+        return first
+    room = first.debt.late_interest - first.discounts.late_interest
+    if extra > room:
+        return None
+    more = Discounts(late_interest=discounts.late_interest + extra, interest=discounts.interest,
+                     principal=discounts.principal, fees=discounts.fees)
+    return assess(discounts=more, as_of=value_date, **kw)
