@@ -151,16 +151,20 @@ PASSWORD_CHANGE_FAILURE_LIMIT = 5
 PASSWORD_CHANGE_LOCK_MINUTES = 15
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: 5 failed attempts lock the username (Spanish page: core/lockout.html).
+# django-axes: 5 failed attempts lock a username *from one address* (Spanish page:
+# core/lockout.html), so nobody can lock a colleague out from elsewhere. The wait doubles with
+# each lockout of that username and address in a day (core.accounts.lockout_cooloff: 15, 30,
+# 60 … minutes, at most a day); LOCKOUT_ALERT_AFTER lockouts of one username in a day raise an
+# alert for the Jefe de Departamento and Administración TI (home page, admin).
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = "recupera.core.accounts.lockout_cooloff"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 AXES_VERBOSE = False
-# Lock per account, not per address: the institute's offices share one NAT address, and an
-# address lockout would lock every colleague out after one person's mistakes.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+LOCKOUT_BASE_MINUTES = 15
+LOCKOUT_MAX_MINUTES = 24 * 60
+LOCKOUT_ALERT_AFTER = 3
 
 LANGUAGE_CODE = "es-mx"
 LANGUAGES = [("es-mx", "Español (México)")]

@@ -27,6 +27,8 @@ urlpatterns = [
     path("contrasena/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path("contrasena/lista/", auth_views.PasswordChangeDoneView.as_view(template_name="core/password_change_done.html"), name="password_change_done"),
     path("cuentas/roles/", core_views.role_grants, name="role_grants"),
+    path("alertas/<int:pk>/atendida/", core_views.security_alert_acknowledge,
+         name="security_alert_acknowledge"),
     path("personas/", include("recupera.people.urls")),
     path("creditos/", include("recupera.credits.urls")),
     path("pagos/", include("recupera.payments.urls")),

@@ -157,3 +157,90 @@ def role_grant_decide(*, actor: Any, grant: Any, approve: bool, comment: str = "
 def account_password_reset_record(*, actor: Any, user: Any) -> None:
     """IT set another account's password in the admin (the admin's transaction)."""
     audit_record(actor=actor, action="usuario.contrasena_restablecida", obj=user)
+
+
+# sign-in lockouts (django-axes) ------------------------------------------------------------------
+# Axes locks a username *from one address* (AXES_LOCKOUT_PARAMETERS) after AXES_FAILURE_LIMIT
+# failures: someone elsewhere cannot lock a collector out. Each lockout of the same username and
+# address within a day doubles the wait (lockout_cooloff), and LOCKOUT_ALERT_AFTER lockouts of one
+# username within a day raise a SecurityAlert for the Jefe de Departamento and Administración TI.
+LOCKOUT = "acceso.bloqueo"
+LOCKOUT_WINDOW = dt.timedelta(hours=24)
+
+
+def _lockouts_since(*, username: str, ip: str | None = None, since: dt.datetime) -> int:
+    rows = AuditEntry.objects.filter(action=LOCKOUT, at__gte=since, after__username=username)
+    if ip is not None:
+        rows = rows.filter(after__ip=ip)
+    return rows.count()
+
+
+def lockout_cooloff(request: Any, now: dt.datetime | None = None) -> dt.timedelta:
+    """AXES_COOLOFF_TIME: LOCKOUT_BASE_MINUTES for the first lockout of a username from an
+    address in a day, doubled for each further one, at most LOCKOUT_MAX_MINUTES."""
+    base = dt.timedelta(minutes=settings.LOCKOUT_BASE_MINUTES)
+    if request is None:
+        return base
+    username = (request.POST.get("username") or "").strip() if request.method == "POST" else ""
+    if not username:
+        return base
+    ip = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
+    now = now or timezone.now()
+    previous = _lockouts_since(username=username, ip=ip, since=now - LOCKOUT_WINDOW)
+    minutes = settings.LOCKOUT_BASE_MINUTES * 2 ** max(previous - 1, 0)
+    return dt.timedelta(minutes=min(minutes, settings.LOCKOUT_MAX_MINUTES))
+
+
+@transaction.atomic
+def lockout_record(*, username: str, ip: str | None, now: dt.datetime | None = None) -> Any:
+    """One lockout (audited); returns the SecurityAlert it raised, if any."""
+    from django.contrib.auth import get_user_model
+
+    from recupera.core.models import SecurityAlert
+
+    now = now or timezone.now()
+    from axes.models import AccessAttempt
+
+    # The audit row hangs on the account when it exists, else on axes' attempt row.
+    obj = (get_user_model().objects.filter(username=username).first()
+           or AccessAttempt.objects.filter(username=username).order_by("-attempt_time").first())
+    if obj is not None:
+        audit_record(actor=None, action=LOCKOUT, obj=obj, after={"username": username, "ip": ip})
+    since = now - LOCKOUT_WINDOW
+    count = _lockouts_since(username=username, since=since)
+    if count < settings.LOCKOUT_ALERT_AFTER:
+        return None
+    if SecurityAlert.objects.filter(username=username, at__gte=since,
+                                    acknowledged_at__isnull=True).exists():
+        return None
+    alert = SecurityAlert.objects.create(
+        kind=SecurityAlert.Kind.REPEATED_LOCKOUT, username=username, ip=ip or "",
+        detail=f"La cuenta «{username}» se bloqueó {count} veces en 24 horas por contraseñas "
+               f"incorrectas (último intento desde {ip or 'dirección desconocida'}).",
+    )
+    audit_record(actor=None, action="alerta.bloqueos_repetidos", obj=alert,
+                 after={"username": username, "ip": ip, "bloqueos": count})
+    return alert
+
+
+def on_user_locked_out(sender: Any, request: Any = None, username: str | None = None,
+                       ip_address: str | None = None, **kwargs: Any) -> None:
+    """axes' user_locked_out fires on every refused attempt past the limit: record only the
+    attempt that crosses it (one lockout)."""
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures is not None and failures != settings.AXES_FAILURE_LIMIT:
+        return
+    lockout_record(username=username or "", ip=ip_address)
+
+
+@transaction.atomic
+def security_alert_acknowledge(*, actor: Any, alert: Any) -> Any:
+    from recupera.core.models import SecurityAlert
+
+    alert = SecurityAlert.objects.select_for_update().get(pk=alert.pk)
+    if alert.acknowledged_at is None:
+        alert.acknowledged_by = actor
+        alert.acknowledged_at = timezone.now()
+        alert.save(update_fields=["acknowledged_by", "acknowledged_at"])
+        audit_record(actor=actor, action="alerta.atender", obj=alert)
+    return alert

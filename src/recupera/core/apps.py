@@ -13,4 +13,9 @@ class CoreConfig(AppConfig):
         from recupera.core.roles import grant_it_admin_catalog_perms
 
         post_migrate.connect(grant_it_admin_catalog_perms, sender=self)
+        from axes.signals import user_locked_out
+
+        from recupera.core.accounts import on_user_locked_out
+
+        user_locked_out.connect(on_user_locked_out, dispatch_uid="recupera_lockout_record")
         install_gettext_memo()

@@ -39,7 +39,26 @@ def require_object_perm(request: HttpRequest, perm: str, obj: object, *, visible
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    context: dict[str, object] = {}
+    if request.user.has_perm("core.view_security_alerts"):  # one more query, only for them
+        from recupera.core.models import SecurityAlert
+
+        context["security_alerts"] = list(
+            SecurityAlert.objects.filter(acknowledged_at__isnull=True)[:20])
+    return render(request, "core/home.html", context)
+
+
+@login_required
+def security_alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, "core.view_security_alerts")
+    from recupera.core.models import SecurityAlert
+
+    if request.method == "POST":
+        alert = SecurityAlert.objects.filter(pk=pk).first()
+        if alert is not None:
+            accounts.security_alert_acknowledge(actor=request.user, alert=alert)
+            messages.success(request, "Alerta marcada como atendida.")
+    return redirect("home")
 
 
 @login_required
