@@ -19,3 +19,6 @@ class CoreConfig(AppConfig):
 
         user_locked_out.connect(on_user_locked_out, dispatch_uid="recupera_lockout_record")
         install_gettext_memo()
+        from recupera.core.axes_admin import install as keep_sign_in_records
+
+        keep_sign_in_records()

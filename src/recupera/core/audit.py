@@ -1,4 +1,8 @@
-"""Audit rows, written by services inside their own transaction."""
+"""Audit rows, written by services inside their own transaction.
+
+Each row keeps the actor's username and full name as they are when it is written (renaming an
+account later does not change what the log shows), and the log only grows: the model, its
+queryset and, on PostgreSQL, triggers refuse updates and deletes (core/models.py, core/0005)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Any
 
 from django.db import models
 
-from recupera.core.models import AuditEntry
+from recupera.core.models import AuditEntry, actor_names
 
 
 def _jsonable(value: Any) -> Any:
@@ -44,8 +48,11 @@ def audit_record(
         changed = {k for k in after if before.get(k) != after.get(k)}
         before = {k: v for k, v in before.items() if k in changed}
         after = {k: v for k, v in after.items() if k in changed}
+    username, full_name = actor_names(actor)  # as they are now: renaming does not rewrite it
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
+        actor_username=username,
+        actor_name=full_name,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

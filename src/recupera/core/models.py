@@ -1,19 +1,58 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+APPEND_ONLY = "La bitácora de auditoría es de solo adición: no se modifica ni se borra."
+
+
+def actor_names(user: Any) -> tuple[str, str]:
+    """(username, full name) of a user as they are now; ("", "") for none (the system)."""
+    if not getattr(user, "pk", None):
+        return "", ""
+    full = f"{user.first_name or ''} {user.last_name or ''}".strip()
+    return user.username, full
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Appends only: `update()` and `delete()` on any set of rows are refused (the model's
+    save()/delete() guard single rows; on PostgreSQL a trigger guards the table itself,
+    core/0005). `bulk_create` stores each actor's name as it is at write time."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise ValidationError(APPEND_ONLY)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValidationError(APPEND_ONLY)
+
+    _raw_delete = delete  # type: ignore[assignment]  # cascades and collectors use it
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[AuditEntry]:
+        objs = list(objs)
+        AuditEntry.fill_actor_names(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class AuditEntry(models.Model):
-    """Append-only record of every accepted change: who, when, what, before and after."""
+    """Append-only record of every accepted change: who, when, what, before and after.
+
+    Who is kept twice: `actor` (the account, for filtering) and `actor_username` /
+    `actor_name` as they were when the row was written, which is what every screen and export
+    shows, so renaming an account does not rewrite history."""
 
     at = models.DateTimeField(_("fecha y hora"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("usuario"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
     )
+    actor_username = models.CharField(_("usuario (al registrar)"), max_length=150, blank=True,
+                                      default="", db_default="")
+    actor_name = models.CharField(_("nombre del usuario (al registrar)"), max_length=300,
+                                  blank=True, default="", db_default="")
     # Plain btrees only (no LIKE twins): the list filters action and object type with
     # icontains, which no btree serves, and object type + id exactly (audit_object_idx).
     action = models.CharField(_("acción"), max_length=80)
@@ -22,6 +61,8 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("objeto"), max_length=200)
     before = models.JSONField(_("antes"), null=True, blank=True)
     after = models.JSONField(_("después"), null=True, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("registro de auditoría")
@@ -36,11 +77,40 @@ class AuditEntry(models.Model):
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if self.pk is not None:
-            raise ValidationError("La bitácora de auditoría no se modifica.")
+            raise ValidationError(APPEND_ONLY)
+        AuditEntry.fill_actor_names([self])
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        raise ValidationError("La bitácora de auditoría no se borra.")
+        raise ValidationError(APPEND_ONLY)
+
+    @property
+    def actor_display(self) -> str:
+        """«usuario (Nombre Apellido)» as written; «sistema» for the system's own rows."""
+        if not self.actor_username:
+            return "sistema" if self.actor_id is None else f"usuario {self.actor_id}"
+        return f"{self.actor_username} ({self.actor_name})" if self.actor_name else self.actor_username
+
+    @staticmethod
+    def fill_actor_names(entries: list[AuditEntry]) -> None:
+        """Set actor_username/actor_name where missing: from the actor object when the caller
+        passed one, else one query for all the remaining actor ids."""
+        from django.contrib.auth import get_user_model
+
+        missing: dict[int, list[AuditEntry]] = {}
+        for entry in entries:
+            if entry.actor_id is None or entry.actor_username:
+                continue
+            cached = AuditEntry._meta.get_field("actor").get_cached_value(entry, None)
+            if cached is not None:
+                entry.actor_username, entry.actor_name = actor_names(cached)
+            else:
+                missing.setdefault(entry.actor_id, []).append(entry)
+        if missing:
+            for user in get_user_model().objects.filter(pk__in=missing).only(
+                    "username", "first_name", "last_name"):
+                for entry in missing[user.pk]:
+                    entry.actor_username, entry.actor_name = actor_names(user)
 
 
 class OperatingDate(models.Model):
