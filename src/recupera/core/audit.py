@@ -2,7 +2,7 @@
 
 Each row keeps the actor's username and full name as they are when it is written (renaming an
 account later does not change what the log shows), and the log only grows: the model, its
-queryset and, on PostgreSQL, triggers refuse updates and deletes (core/models.py, core/0005)."""
+queryset and, on PostgreSQL, triggers refuse updates and deletes (core/models.py, core/0006)."""
 
 from __future__ import annotations
 

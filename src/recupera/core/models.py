@@ -21,7 +21,7 @@ def actor_names(user: Any) -> tuple[str, str]:
 class AuditEntryQuerySet(models.QuerySet):
     """Appends only: `update()` and `delete()` on any set of rows are refused (the model's
     save()/delete() guard single rows; on PostgreSQL a trigger guards the table itself,
-    core/0005). `bulk_create` stores each actor's name as it is at write time."""
+    core/0006). `bulk_create` stores each actor's name as it is at write time."""
 
     def update(self, **kwargs: Any) -> int:
         raise ValidationError(APPEND_ONLY)

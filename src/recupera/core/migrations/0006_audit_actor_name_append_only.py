@@ -86,7 +86,7 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0004_data_protection_role"), ("auth", "0012_alter_user_first_name_max_length")]
+    dependencies = [("core", "0005_accounts_role_grants_alerts"), ("auth", "0012_alter_user_first_name_max_length")]
 
     operations = [
         migrations.AddField(
