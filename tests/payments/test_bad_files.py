@@ -131,24 +131,30 @@ def test_truncated_csv_file_is_rejected_whole(credit, ref, run_import):
     assert _stored() == (0, 0)
 
 
-def test_wrong_encoding_latin1_bytes_in_a_utf8_csv(credit, ref, run_import):
+def test_wrong_encoding_latin1_bytes_in_a_utf8_csv_refuses_the_whole_file(credit, ref, run_import):
+    """Issue 20 #9: a Latin-1 file in a UTF-8 layout is refused as a whole, never half read
+    (before: the good first row was posted and the Latin-1 row rejected)."""
     content = csv_file([("2025-03-10", ref(credit), "10.00", "OP-1", "BBVA")])
     content += f"2025-03-10,{ref(credit)},12.00,OP-Ñ2,BBVA\n".encode("latin-1")
     imp = run_import(content, "generic-csv")
-    errors = _errors(imp)
-    assert errors[0]["row"] == 3 and "no son UTF-8" in errors[0]["message"]
-    assert _stored() == (1, 1)
+    assert imp.status == "rechazada"
+    (problem,) = imp.problems
+    assert problem["row"] is None
+    assert "no está en UTF-8" in problem["message"] and "renglón 3" in problem["message"]
+    assert "No se leyó ningún renglón" in problem["message"]
+    assert _stored() == (0, 0)
 
 
-def test_wrong_encoding_utf8_in_a_latin1_cie_file(credit, ref, run_import):
+def test_wrong_encoding_utf8_in_a_latin1_cie_file_refuses_the_whole_file(credit, ref, run_import):
     good = cie_line(date=D, reference=ref(credit), amount="10.00", guide="0000001")
     bad = cie_line(date=D, reference=ref(credit), amount="10.00", guide="0000002",
                    concept="PAGO MUÑOZ")
     content = (good + "\r\n").encode("latin-1") + (bad + "\r\n").encode("utf-8")
     imp = run_import(content)
-    errors = _errors(imp)
-    assert errors[0]["row"] == 2 and "codificación" in errors[0]["message"]
-    assert _stored() == (1, 1)
+    assert imp.status == "rechazada"
+    assert "está en UTF-8" in imp.problems[0]["message"]
+    assert "renglón 2" in imp.problems[0]["message"]
+    assert _stored() == (0, 0)
 
 
 def test_xlsx_renamed_txt_is_rejected(credit, run_import):
@@ -176,5 +182,6 @@ def test_report_messages_are_spanish_and_name_the_row(credit, ref, run_import):
     imp = run_import(cie_file([bad]))
     (error,) = _errors(imp)
     assert error == {"row": 1, "column": "date", "severity": "error",
+                     "column_label": "fecha (posiciones 1-6)", "raw": bad,
                      "message": "«320125» no es una fecha válida; se espera DDMMAA."}
     assert imp.applied_amount == Decimal("0")

@@ -59,6 +59,15 @@ class FileLayout(models.Model):
                                           null=True, blank=True, on_delete=models.PROTECT,
                                           related_name="+")
     channel = models.CharField(_("canal"), max_length=20, default="banco")
+    max_amount = models.DecimalField(
+        _("importe máximo por pago"), null=True, blank=True, **MONEY,
+        help_text=_("Un pago mayor no se aplica: va a la bandeja de no identificados para "
+                    "revisión. Vacío: el tope general (RECUPERA_PAYMENT_MAX_AMOUNT)."))
+    trailer = models.JSONField(
+        _("registro de control"), default=dict, blank=True,
+        help_text=_("Último renglón con los totales del banco: {\"marker\": \"TOTAL\", "
+                    "\"count\": 1, \"amount\": 2, \"required\": true} (columnas en un archivo "
+                    "delimitado; [inicio, fin] en uno de ancho fijo). Vacío: sin registro."))
     active = models.BooleanField(_("vigente"), default=True)
 
     class Meta:
@@ -154,6 +163,11 @@ class PaymentImport(models.Model):
     unidentified_amount = models.DecimalField(_("importe no identificado"), default=Decimal("0"),
                                               **MONEY)
     error_count = models.PositiveIntegerField(_("renglones con error"), default=0)
+    # Written by the process running the import at its start and after every chunk: a running
+    # import whose heartbeat is older than STALE_AFTER was killed (services.payment_import_stale).
+    heartbeat_at = models.DateTimeField(_("última señal"), null=True, blank=True)
+    resubmission_of = models.ForeignKey("self", verbose_name=_("corrige a"), null=True,
+                                        blank=True, on_delete=models.PROTECT, related_name="+")
     # [{"row": 3, "column": "importe", "message": "...", "severity": "error"|"aviso"|"duplicado"}]
     problems = models.JSONField(_("reporte"), default=list, blank=True)
     failure = models.TextField(_("falla"), blank=True)

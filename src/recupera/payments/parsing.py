@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -28,6 +27,19 @@ DECIMAL_RE = re.compile(r"^-?\d+(\.\d{1,2})?$")
 # UTF-8 multi-byte sequences read as Latin-1 ("Ã±" for "ñ"): the file was not in Latin-1.
 MOJIBAKE_RE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]")
 FORMAT_NAMES = {"%d": "DD", "%m": "MM", "%y": "AA", "%Y": "AAAA"}
+LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
+# Limits of what one file may hold (docs/import-layouts.md, «Límites»).
+MAX_LINES = 100_000  # data lines in one file
+MAX_LINE_CHARS = 2_000  # characters in one line (a bank record is under 200)
+MAX_AMOUNT_HARD = Decimal("1000000000000")  # 10^12: not even storable as a payment
+RAW_KEPT = 1_000  # characters of a rejected line kept for correction
+# Spanish names of the canonical fields, for the report (the JSON keeps the canonical name).
+FIELD_LABELS = {
+    "date": "fecha", "period": "periodo", "agreement": "convenio", "payment_type": "tipo de pago",
+    "branch": "sucursal", "guide": "guía", "reference": "referencia", "concept": "concepto",
+    "amount": "importe", "operation": "operación", "bank": "banco", "folio": "folio",
+    "employee_number": "número de empleado",
+}
 
 ERROR = "error"
 WARNING = "aviso"
@@ -37,19 +49,37 @@ DUPLICATE = "duplicado"
 @dataclass(frozen=True)
 class Problem:
     row: int | None  # 1-based line number; None = the whole file
-    column: str
+    column: str  # canonical field name ("amount"); `label` is what a person reads
     message: str
     severity: str = ERROR
+    label: str = ""  # the column as the file names it: «importe», «amount_deducted», «pos. 79-89»
+    raw: str = ""  # the rejected line as read (errors only), for correction and re-submission
 
     def as_json(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message,
-                "severity": self.severity}
+        data: dict[str, Any] = {"row": self.row, "column": self.column, "message": self.message,
+                                "severity": self.severity}
+        if self.column:
+            data["column_label"] = self.label or column_label(self.column)
+        if self.raw:
+            data["raw"] = self.raw
+        return data
 
     def __str__(self) -> str:
-        where = _("renglón %(row)s") % {"row": self.row} if self.row else _("archivo")
-        if self.column:
-            where += ", " + (_("campo %(column)s") % {"column": self.column})
-        return f"{where}: {self.message}"
+        return where_text(self.row, self.label or column_label(self.column)) + f": {self.message}"
+
+
+def column_label(column: str) -> str:
+    """The Spanish name of canonical field names ("date, amount" -> "fecha, importe")."""
+    return ", ".join(FIELD_LABELS.get(name.strip(), name.strip())
+                     for name in column.split(",")) if column else ""
+
+
+def where_text(row: int | None, label: str) -> str:
+    """«renglón 3, columna importe» / «archivo»: where a problem is, for people."""
+    where = _("renglón %(row)s") % {"row": row} if row else _("archivo")
+    if label:
+        where += ", " + (_("columna %(column)s") % {"column": label})
+    return where
 
 
 @dataclass
@@ -71,6 +101,9 @@ class ParsedRow:
     credit_id: int | None = None
     match: str = ""
     unidentified_reason: str = ""
+    # Set when the row must be reviewed by a person instead of posted (an amount out of the
+    # layout's bounds, a last line that may be cut): stored in the unidentified queue with it.
+    hold_reason: str = ""
 
 
 @dataclass
@@ -114,6 +147,10 @@ def sniff_binary(content: bytes) -> str | None:
 
 def parse_file(content: bytes, layout: FileLayout, *, agreements: list[BankAgreement],
                business_date: dt.date | None = None) -> ParseResult:
+    """Read the whole file: decoded at once in the layout's encoding (a file that is not in it
+    is refused as a whole, never half read), split on any line ending (CRLF, LF or CR alone),
+    then each line by the layout. Integrity data of the layout is checked before any row
+    counts: fixed record length, the control record (trailer) with its line count and total."""
     result = ParseResult()
     if not content.strip():
         return _whole_file(result, _("el archivo está vacío."))
@@ -122,20 +159,119 @@ def parse_file(content: bytes, layout: FileLayout, *, agreements: list[BankAgree
         return _whole_file(result, binary)
     if content.startswith(b"\xef\xbb\xbf"):
         content = content[3:]
-    lines = content.split(b"\n")
-    ends_with_newline = lines[-1] == b""
+    text = _decode_whole(content, layout, result)
+    if text is None:
+        return result
+    lines = LINE_BREAK_RE.split(text)
+    ends_with_newline = lines[-1] == ""
     if ends_with_newline:
         lines.pop()
-    lines = [line[:-1] if line.endswith(b"\r") else line for line in lines]
     result.total_lines = sum(1 for line in lines if line.strip())
+    limit = MAX_LINES + (1 if layout.has_header else 0) + (1 if layout.trailer else 0)
+    if result.total_lines > limit:
+        return _whole_file(result, _("el archivo tiene %(n)s renglones; el máximo por archivo es "
+                                     "%(max)s. Divídalo en archivos más chicos.")
+                           % {"n": f"{result.total_lines:,}", "max": f"{MAX_LINES:,}"})
     context = _Context(layout, agreements, business_date, result)
+    trailer = _take_trailer(lines, context)
+    if result.file_rejected:
+        return result
     if layout.kind == FileLayout.Kind.FIXED:
         _parse_fixed(lines, ends_with_newline, context)
     else:
         _parse_delimited(lines, ends_with_newline, context)
-    if not result.file_rejected:
-        _mark_duplicates_within_file(result)
+    if result.file_rejected:
+        return result
+    if trailer is not None:
+        _check_trailer(trailer, context)
+        if result.file_rejected:
+            result.rows.clear()
+            return result
+    _mark_duplicates_within_file(result)
     return result
+
+
+def _decode_whole(content: bytes, layout: FileLayout, result: ParseResult) -> str | None:
+    encoding = layout.encoding.upper()
+    try:
+        text = content.decode(layout.encoding)
+    except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
+        _whole_file(result, _("el archivo no está en %(enc)s (el formato %(layout)s se lee en "
+                              "%(enc)s): el renglón %(row)s tiene bytes de otra codificación "
+                              "(probablemente Latin-1/ANSI). No se leyó ningún renglón; guarde el "
+                              "archivo como %(enc)s y cárguelo de nuevo.")
+                    % {"enc": encoding, "layout": layout.name, "row": line})
+        return None
+    found = MOJIBAKE_RE.search(text)
+    if found and layout.encoding.lower().replace("_", "-") in ("latin-1", "latin1", "iso-8859-1",
+                                                                "cp1252", "windows-1252"):
+        line = text.count("\n", 0, found.start()) + 1
+        _whole_file(result, _("el archivo está en UTF-8, pero el formato %(layout)s se lee en "
+                              "%(enc)s: el renglón %(row)s tiene acentos o eñes en UTF-8. No se "
+                              "leyó ningún renglón; guárdelo como %(enc)s (ANSI) y cárguelo de "
+                              "nuevo.") % {"layout": layout.name, "enc": encoding, "row": line})
+        return None
+    return text
+
+
+@dataclass
+class _Trailer:
+    row: int
+    count: str
+    amount: str
+
+
+def _take_trailer(lines: list[str], ctx: _Context) -> _Trailer | None:
+    """Remove the layout's control record (the last non-blank line, starting with its marker)
+    from `lines` and return it; a required one that is missing refuses the file."""
+    spec = ctx.layout.trailer or {}
+    marker = str(spec.get("marker", ""))
+    if not marker:
+        return None
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=None)
+    if last is None or not lines[last].startswith(marker):
+        if spec.get("required", True):
+            _whole_file(ctx.result, _("falta el registro de control (el último renglón debe empezar "
+                                      "con «%(m)s» y traer el número de renglones y el importe "
+                                      "total): el archivo puede estar incompleto. Pida al banco el "
+                                      "archivo completo.") % {"m": marker})
+        return None
+    line = lines[last]
+    count_at, amount_at = spec.get("count"), spec.get("amount")
+    if ctx.layout.kind == FileLayout.Kind.FIXED:
+        count = line[int(count_at[0]):int(count_at[1])] if count_at else ""
+        amount = line[int(amount_at[0]):int(amount_at[1])] if amount_at else ""
+    else:
+        cells = line.split(ctx.layout.delimiter or ",")
+        count = cells[int(count_at)] if count_at is not None and int(count_at) < len(cells) else ""
+        amount = (cells[int(amount_at)] if amount_at is not None and int(amount_at) < len(cells)
+                  else "")
+    lines[last] = ""  # not a data line
+    return _Trailer(row=last + 1, count=count.strip(), amount=amount.strip())
+
+
+def _check_trailer(trailer: _Trailer, ctx: _Context) -> None:
+    """The control record's line count and total against the data lines read."""
+    result = ctx.result
+    data_lines = result.total_lines - 1 - (1 if ctx.layout.has_header else 0)
+    problems: list[str] = []
+    if trailer.count:
+        if not trailer.count.isdigit() or int(trailer.count) != data_lines:
+            problems.append(_("dice %(said)s renglones y el archivo trae %(got)s")
+                            % {"said": trailer.count, "got": data_lines})
+    if trailer.amount:
+        said = ctx.parse_amount_quietly(trailer.amount)
+        got = ctx.amount_total
+        if said is None or said != got:
+            problems.append(_("dice un total de %(said)s y los renglones suman %(got)s") % {
+                "said": f"${said:,.2f}" if said is not None else f"«{trailer.amount}»",
+                "got": f"${got:,.2f}"})
+    if problems:
+        _whole_file(result, _("el registro de control (renglón %(row)s) no cuadra: %(what)s. El "
+                              "archivo está incompleto o alterado; no se aplicó ningún pago. Pida "
+                              "al banco el archivo completo.")
+                    % {"row": trailer.row, "what": "; ".join(problems)})
 
 
 class _Context:
@@ -152,24 +288,21 @@ class _Context:
         self.default = layout.default_agreement
         self.date_format = layout.date_format
         self.date_label = human_date_format(layout.date_format)
+        self.labels = _labels(layout)
+        self.raw = ""  # the line being read (kept with its errors)
+        self.amount_total = Decimal("0")  # of every amount read, for the control record
 
     def error(self, row: int | None, column: str, message: str) -> None:
-        self.result.problems.append(Problem(row, column, message))
+        label = ", ".join(self.labels.get(n.strip(), column_label(n)) for n in column.split(",")
+                          ) if column else ""
+        self.result.problems.append(Problem(row, column, message, ERROR, label,
+                                            self.raw[:RAW_KEPT] if row is not None else ""))
 
-    def decode(self, row: int, raw: bytes) -> str | None:
-        try:
-            text = raw.decode(self.layout.encoding)
-        except UnicodeDecodeError as exc:
-            self.error(row, "", _("el renglón tiene bytes que no son %(enc)s (posición %(pos)s); "
-                                  "el archivo está en otra codificación.")
-                       % {"enc": self.layout.encoding.upper(), "pos": exc.start + 1})
-            return None
-        if MOJIBAKE_RE.search(text):
-            self.error(row, "", _("el renglón tiene acentos o eñes en UTF-8, pero el formato "
-                                  "%(layout)s se lee en %(enc)s; el archivo está en otra codificación.")
-                       % {"layout": self.layout.name, "enc": self.layout.encoding.upper()})
-            return None
-        return text
+    def parse_amount_quietly(self, text: str) -> Decimal | None:
+        before = len(self.result.problems)
+        value = self._amount(None, text, count=False)
+        del self.result.problems[before:]
+        return value
 
     def build(self, row: int, values: dict[str, str], raw: str) -> ParsedRow | None:
         """Typed row from the layout's fields, or None after recording its problems."""
@@ -246,7 +379,7 @@ class _Context:
             return None
         return value
 
-    def _amount(self, row: int, text: str) -> Decimal | None:
+    def _amount(self, row: int | None, text: str, *, count: bool = True) -> Decimal | None:
         if not text:
             self.error(row, "amount", _("falta el importe."))
             return None
@@ -283,10 +416,13 @@ class _Context:
         if value == 0:
             self.error(row, "amount", _("el importe es cero; un pago debe ser mayor que cero."))
             return None
-        if value >= Decimal("1000000000000"):
+        if value >= MAX_AMOUNT_HARD:
             self.error(row, "amount", _("el importe %(text)s es demasiado grande.") % {"text": text})
             return None
-        return to_money(value)
+        value = to_money(value)
+        if count:
+            self.amount_total += value
+        return value
 
     def _agreement(self, row: int, values: dict[str, str]) -> BankAgreement | None:
         number = values.get("agreement", "").strip()
@@ -309,7 +445,38 @@ class _Context:
         return self.default
 
 
-def _parse_fixed(lines: list[bytes], ends_with_newline: bool, ctx: _Context) -> None:
+def _labels(layout: FileLayout) -> dict[str, str]:
+    """Each field as the file names it: the header's column («importe»), the column number
+    («importe (columna 3)») or the positions («importe (posiciones 79-89)»)."""
+    labels: dict[str, str] = {}
+    for name, where in (layout.fields or {}).items():
+        spanish = FIELD_LABELS.get(name, name)
+        if layout.kind == FileLayout.Kind.FIXED:
+            labels[name] = _("%(f)s (posiciones %(a)s-%(b)s)") % {
+                "f": spanish, "a": int(where[0]) + 1, "b": int(where[1])}
+        elif layout.has_header:
+            labels[name] = str(where)
+        else:
+            labels[name] = _("%(f)s (columna %(n)s)") % {"f": spanish, "n": int(where) + 1}
+    return labels
+
+
+def _too_long(row: int, text: str, ctx: _Context) -> bool:
+    if len(text) <= MAX_LINE_CHARS:
+        return False
+    ctx.error(row, "", _("el renglón mide %(n)s caracteres; un renglón de un archivo de pagos "
+                         "mide a lo más %(max)s. No se leyó.")
+              % {"n": f"{len(text):,}", "max": f"{MAX_LINE_CHARS:,}"})
+    return True
+
+
+def _hold_last_line(parsed: ParsedRow) -> None:
+    parsed.hold_reason = _("último renglón sin fin de línea y el formato no trae registro de "
+                           "control: el archivo pudo llegar cortado; revise el importe contra el "
+                           "banco antes de asignarlo")
+
+
+def _parse_fixed(lines: list[str], ends_with_newline: bool, ctx: _Context) -> None:
     layout = ctx.layout
     length = layout.record_length
     spans = {name: (int(pos[0]), int(pos[1])) for name, pos in layout.fields.items()}
@@ -320,9 +487,9 @@ def _parse_fixed(lines: list[bytes], ends_with_newline: bool, ctx: _Context) -> 
         if sized == 0:
             sample = nonblank[0][1]
             hint = ""
-            if sample.count(b",") >= 3:
+            if sample.count(",") >= 3:
                 hint = _(" Parece un archivo CSV (formato generic-csv).")
-            elif sample.count(b"|") >= 3:
+            elif sample.count("|") >= 3:
                 hint = _(" Parece un archivo separado por «|».")
             _whole_file(ctx.result, _("el archivo no corresponde al formato %(layout)s: ningún "
                                       "renglón mide %(n)s caracteres.%(hint)s")
@@ -334,9 +501,9 @@ def _parse_fixed(lines: list[bytes], ends_with_newline: bool, ctx: _Context) -> 
                                       "%(got)s caracteres de %(n)s. Pida al banco el archivo completo.")
                         % {"row": last_i, "got": len(last), "n": length})
             return
-    for row, raw in nonblank:
-        text = ctx.decode(row, raw)
-        if text is None:
+    for row, text in nonblank:
+        ctx.raw = text
+        if _too_long(row, text, ctx):
             continue
         if length and len(text) != length:
             ctx.error(row, "", _("el renglón mide %(got)s caracteres; el formato %(layout)s exige "
@@ -348,16 +515,26 @@ def _parse_fixed(lines: list[bytes], ends_with_newline: bool, ctx: _Context) -> 
             ctx.result.rows.append(parsed)
 
 
-def _parse_delimited(lines: list[bytes], ends_with_newline: bool, ctx: _Context) -> None:
+def _cells(row: int, text: str, delimiter: str, ctx: _Context) -> list[str] | None:
+    """The line's cells (quotes as in CSV), or None after a Spanish problem for the row."""
+    try:
+        return next(csv.reader([text], delimiter=delimiter, strict=True), [])
+    except csv.Error as exc:
+        message = str(exc)
+        if "field larger" in message:
+            detail = _("tiene un campo demasiado largo")
+        elif "quote" in message or "delimiter" in message or "end of data" in message:
+            detail = _("tiene comillas sin cerrar o mal puestas")
+        else:
+            detail = _("no se puede leer como renglón separado por «%(d)s»") % {"d": delimiter}
+        ctx.error(row, "", _("el renglón %(detail)s.") % {"detail": detail})
+        return None
+
+
+def _parse_delimited(lines: list[str], ends_with_newline: bool, ctx: _Context) -> None:
     layout = ctx.layout
     delimiter = layout.delimiter or ","
-    decoded: list[tuple[int, str]] = []
-    for row, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        text = ctx.decode(row, raw)
-        if text is not None:
-            decoded.append((row, text))
+    decoded = [(row, text) for row, text in enumerate(lines, start=1) if text.strip()]
     if not decoded:
         if not ctx.result.problems:
             _whole_file(ctx.result, _("el archivo no tiene renglones."))
@@ -377,36 +554,58 @@ def _parse_delimited(lines: list[bytes], ends_with_newline: bool, ctx: _Context)
     start = 0
     if layout.has_header:
         header_row, header_text = decoded[0]
-        header = [h.strip().lower() for h in next(csv.reader([header_text], delimiter=delimiter))]
+        if len(header_text) > MAX_LINE_CHARS:
+            _whole_file(ctx.result, _("el encabezado mide %(n)s caracteres; no es un archivo del "
+                                      "formato %(layout)s.") % {"n": f"{len(header_text):,}",
+                                                                "layout": layout.name})
+            return
+        ctx.raw = header_text
+        cells = _cells(header_row, header_text, delimiter, ctx)
+        header = [h.strip().lower() for h in cells or []]
         missing = [str(col) for col in fields.values() if str(col).lower() not in header]
-        if missing:
+        if missing or cells is None:
+            ctx.result.problems.clear()
             _whole_file(ctx.result, _("el encabezado no corresponde al formato %(layout)s: faltan las "
                                       "columnas %(cols)s. Las columnas deben ser: %(expected)s.")
                         % {"layout": layout.name, "cols": ", ".join(missing),
                            "expected": ", ".join(str(c) for c in fields.values())})
             return
         positions = {name: header.index(str(col).lower()) for name, col in fields.items()}
+        width = len(header)  # every row has exactly the header's columns
         start = 1
     else:
         positions = {name: int(col) for name, col in fields.items()}
-    width = max(positions.values()) + 1 if positions else 0
+        width = max(positions.values()) + 1 if positions else 0
     body = decoded[start:]
     for index, (row, text) in enumerate(body):
-        cells = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
-        if len(cells) < width:
-            is_last = index == len(body) - 1 and row == len(lines)
-            if is_last and not ends_with_newline:
-                _whole_file(ctx.result, _("el archivo está truncado: el último renglón (%(row)s) "
-                                          "tiene %(got)s columnas de %(n)s. Pida el archivo completo.")
-                            % {"row": row, "got": len(cells), "n": width})
-                ctx.result.rows.clear()
-                return
-            ctx.error(row, "", _("el renglón tiene %(got)s columnas; el formato %(layout)s pide "
-                                 "%(n)s.") % {"got": len(cells), "layout": layout.name, "n": width})
+        ctx.raw = text
+        is_last = index == len(body) - 1 and row == len(lines)
+        if _too_long(row, text, ctx):
+            continue
+        cells = _cells(row, text, delimiter, ctx)
+        if cells is None:
+            continue
+        if len(cells) < width and is_last and not ends_with_newline:
+            _whole_file(ctx.result, _("el archivo está truncado: el último renglón (%(row)s) "
+                                      "tiene %(got)s columnas de %(n)s. Pida el archivo completo.")
+                        % {"row": row, "got": len(cells), "n": width})
+            ctx.result.rows.clear()
+            return
+        if len(cells) != width:
+            hint = ""
+            if len(cells) > width and "amount" in positions and layout.amount_style == \
+                    FileLayout.AmountStyle.DECIMAL and delimiter == ",":
+                hint = _(" ¿El importe lleva coma decimal (1234,50)? Escríbalo con punto "
+                         "(1234.50) o entre comillas.")
+            ctx.error(row, "", _("el renglón tiene %(got)s columnas; el formato %(layout)s tiene "
+                                 "%(n)s. No se aplicó.%(hint)s")
+                      % {"got": len(cells), "layout": layout.name, "n": width, "hint": hint})
             continue
         values = {name: cells[pos] for name, pos in positions.items()}
         parsed = ctx.build(row, values, text)
         if parsed is not None:
+            if is_last and not ends_with_newline and not layout.trailer:
+                _hold_last_line(parsed)
             ctx.result.rows.append(parsed)
 
 

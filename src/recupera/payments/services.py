@@ -21,9 +21,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.models import CharField, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -44,7 +45,14 @@ from recupera.payments.models import (
     PayrollEnrollment,
     Receipt,
 )
-from recupera.payments.parsing import DUPLICATE, ERROR, ParsedRow, Problem, parse_file
+from recupera.payments.parsing import (
+    DUPLICATE,
+    ERROR,
+    WARNING,
+    ParsedRow,
+    Problem,
+    parse_file,
+)
 from recupera.payments.references import references_backfill
 
 log = logging.getLogger(__name__)
@@ -52,6 +60,67 @@ ZERO = Decimal("0")
 CHUNK = 1000
 MAX_RETRIES = 4
 REPLAY_PER_CHUNK_MAX = 2000
+# Amount bounds (docs/import-layouts.md, «Importes fuera de rango»). A file's payment above its
+# layout's max_amount (or this default) is not posted: it goes to the unidentified queue for a
+# person to review. No channel ever posts a single payment above the ceiling.
+DEFAULT_MAX_AMOUNT = Decimal("500000.00")
+DEFAULT_CEILING = Decimal("10000000.00")
+DEFAULT_CASH_MAX_AMOUNT = Decimal("200000.00")
+# A payment more than twice the credit's payoff plus this is an outlier too.
+OUTLIER_MARGIN = Decimal("1000.00")
+
+
+def payment_max_amount(layout: FileLayout | None = None) -> Decimal:
+    """The largest payment a file of `layout` posts without review."""
+    if layout is not None and layout.max_amount is not None:
+        return min(layout.max_amount, payment_ceiling())
+    return min(Decimal(str(getattr(settings, "RECUPERA_PAYMENT_MAX_AMOUNT", DEFAULT_MAX_AMOUNT))),
+               payment_ceiling())
+
+
+def payment_ceiling() -> Decimal:
+    """No channel posts a single payment above this (RECUPERA_PAYMENT_CEILING)."""
+    return Decimal(str(getattr(settings, "RECUPERA_PAYMENT_CEILING", DEFAULT_CEILING)))
+
+
+def cash_max_amount() -> Decimal:
+    """The largest payment the cashier takes (RECUPERA_CASH_MAX_AMOUNT)."""
+    return min(Decimal(str(getattr(settings, "RECUPERA_CASH_MAX_AMOUNT", DEFAULT_CASH_MAX_AMOUNT))),
+               payment_ceiling())
+
+
+def _money(value: Decimal) -> str:
+    return f"${value:,.2f}"
+
+
+def outliers_hold(rows: list[ParsedRow], layout: FileLayout) -> list[Problem]:
+    """Send to review (hold_reason) the rows whose amount is above the layout's bound, or far
+    above what their credit owes (more than twice its cached payoff plus OUTLIER_MARGIN). One
+    query per 5,000 matched credits. Returns a warning per held row for the report."""
+    limit = payment_max_amount(layout)
+    ids = sorted({r.credit_id for r in rows if r.credit_id is not None})
+    payoff: dict[int, Decimal] = {}
+    for start in range(0, len(ids), 5000):
+        payoff.update((pk, amount) for pk, amount in Credit.objects.filter(
+            pk__in=ids[start:start + 5000], state_as_of__isnull=False).values_list(
+            "pk", "payoff_amount"))
+    problems: list[Problem] = []
+    for r in rows:
+        if r.hold_reason:
+            pass
+        elif r.amount > limit:
+            r.hold_reason = _("importe %(a)s mayor que el máximo por pago del formato %(l)s "
+                              "(%(m)s)") % {"a": _money(r.amount), "l": layout.name,
+                                            "m": _money(limit)}
+        elif r.credit_id in payoff and r.amount > payoff[r.credit_id] * 2 + OUTLIER_MARGIN:
+            r.hold_reason = _("importe %(a)s muy superior a lo que debe el crédito (para liquidar: "
+                              "%(p)s)") % {"a": _money(r.amount), "p": _money(payoff[r.credit_id])}
+        else:
+            continue
+        problems.append(Problem(r.line_number, "amount", _(
+            "el pago de %(a)s no se aplicó: se envió a revisión en la bandeja de no identificados "
+            "(%(why)s).") % {"a": _money(r.amount), "why": r.hold_reason}, WARNING))
+    return problems
 
 
 def imported_credits_refresh(*, actor: Any, payment_import: PaymentImport) -> int:
@@ -148,6 +217,7 @@ def payment_import_run(*, actor: Any, payment_import: PaymentImport, chunk_size:
 
         references_backfill()
         problems.extend(match_rows(parsed.rows))
+        problems.extend(outliers_hold(parsed.rows, imp.layout))
         processed = len(error_rows) + sum(1 for p in parsed.problems if p.severity == DUPLICATE)
         PaymentImport.objects.filter(pk=imp.pk).update(processed_lines=processed)
         rows = parsed.rows
@@ -160,8 +230,8 @@ def payment_import_run(*, actor: Any, payment_import: PaymentImport, chunk_size:
         with background or contextlib.nullcontext():
             for start in range(0, len(rows), chunk_size):
                 chunk = rows[start:start + chunk_size]
-                chunk_problems, paid = _apply_chunk_with_retry(actor=actor, imp=imp, rows=chunk,
-                                                               replay_now=replay_now)
+                chunk_problems, paid = _apply_chunk_isolated(actor=actor, imp=imp, rows=chunk,
+                                                             replay_now=replay_now)
                 problems.extend(chunk_problems)
                 if background is not None:
                     background.submit(paid)
@@ -194,6 +264,52 @@ def _finish(actor: Any, imp: PaymentImport, status: str, problems: list[Problem]
             imp, ["status", "total_lines", "applied_count", "applied_amount", "duplicate_count",
                   "unidentified_count", "unidentified_amount", "error_count"]))
     return imp
+
+
+def _apply_chunk_isolated(*, actor: Any, imp: PaymentImport, rows: list[ParsedRow],
+                          replay_now: bool) -> tuple[list[Problem], set[int]]:
+    """Apply a chunk; if it fails for a reason other than a lock conflict (a numeric overflow
+    in one credit's figures, a constraint), apply it again credit by credit, so one credit's
+    failure never takes other credits' payments down with it. The rows of a credit that still
+    fails are reported as errors (kept with their line for correction); nothing of them stays."""
+    try:
+        return _apply_chunk_with_retry(actor=actor, imp=imp, rows=rows, replay_now=replay_now)
+    except OperationalError:
+        raise
+    except DatabaseError as exc:
+        if len({None if r.hold_reason else r.credit_id for r in rows}) <= 1:
+            return _rows_failed(imp, rows, exc), set()
+        log.warning("payments import %s: a chunk failed (%s); applying it credit by credit",
+                    imp.pk, exc)
+    groups: dict[int | None, list[ParsedRow]] = {}
+    for r in rows:
+        groups.setdefault(None if r.hold_reason else r.credit_id, []).append(r)
+    problems: list[Problem] = []
+    paid: set[int] = set()
+    for _credit_id, group in sorted(groups.items(), key=lambda g: (g[0] is not None, g[0] or 0)):
+        try:
+            group_problems, group_paid = _apply_chunk_with_retry(actor=actor, imp=imp, rows=group,
+                                                                 replay_now=replay_now)
+        except OperationalError:
+            raise
+        except DatabaseError as exc:
+            problems.extend(_rows_failed(imp, group, exc))
+            continue
+        problems.extend(group_problems)
+        paid |= group_paid
+    return problems, paid
+
+
+def _rows_failed(imp: PaymentImport, rows: list[ParsedRow], exc: Exception) -> list[Problem]:
+    log.error("payments import %s: rows %s not applied: %s", imp.pk,
+              [r.line_number for r in rows], exc)
+    PaymentImport.objects.filter(pk=imp.pk).update(
+        processed_lines=F("processed_lines") + len(rows), error_count=F("error_count") + len(rows))
+    return [Problem(r.line_number, "", _(
+        "el pago de %(a)s no se pudo aplicar: las cifras del crédito no admiten el movimiento "
+        "(error de la base de datos). No se guardó nada de este renglón; los demás créditos no "
+        "se afectan. Avise a sistemas.") % {"a": _money(r.amount)}, ERROR, "", r.raw)
+        for r in rows]
 
 
 def _apply_chunk_with_retry(*, actor: Any, imp: PaymentImport, rows: list[ParsedRow],
@@ -297,7 +413,7 @@ def _apply_chunk(*, actor: Any, imp: PaymentImport, rows: list[ParsedRow],
 
 
 def _operation_values(imp: PaymentImport, r: ParsedRow, credits: set[int]) -> dict[str, Any]:
-    known = r.credit_id in credits
+    known = r.credit_id in credits and not r.hold_reason
     return {
         "agreement_id": r.agreement.pk, "operation_key": r.operation_key,
         "payment_import_id": imp.pk, "line_number": r.line_number, "value_date": r.value_date,
@@ -306,7 +422,7 @@ def _operation_values(imp: PaymentImport, r: ParsedRow, credits: set[int]) -> di
         "channel": imp.layout.channel,
         "status": BankOperation.Status.APPLIED.value if known
         else BankOperation.Status.UNIDENTIFIED.value,
-        "unidentified_reason": "" if known else r.unidentified_reason[:200],
+        "unidentified_reason": "" if known else (r.hold_reason or r.unidentified_reason)[:200],
         "credit_id": r.credit_id if known else None,
         "match": str(r.match) if known else "",
     }
@@ -480,6 +596,11 @@ def unidentified_assign(*, actor: Any, operation: BankOperation, credit: Credit,
     if not note:
         raise ValidationError({"note": _("Indique cómo se identificó el pago (p. ej. «ficha "
                                          "enviada por el acreditado»).")})
+    if operation.amount > payment_ceiling():
+        raise ValidationError({"amount": _(
+            "El pago de %(a)s excede el tope absoluto por pago (%(c)s): es un error del archivo "
+            "del banco. No se asigna; repórtelo al banco.") % {
+            "a": _money(operation.amount), "c": _money(payment_ceiling())}})
     lock_credits([credit.pk])
     op = BankOperation.objects.select_for_update().get(pk=operation.pk)
     if op.status != BankOperation.Status.UNIDENTIFIED:
@@ -504,6 +625,12 @@ def unidentified_assign(*, actor: Any, operation: BankOperation, credit: Credit,
 
 
 # --- cashier ----------------------------------------------------------------------------------
+def _system_date() -> dt.date:
+    from recupera.core.services import business_date_get
+
+    return business_date_get()
+
+
 @transaction.atomic
 def cash_payment_capture(
     *,
@@ -535,6 +662,14 @@ def cash_payment_capture(
         amount = ZERO
     if "amount" not in errors and amount <= 0:
         errors["amount"] = _("El importe debe ser mayor que cero.")
+    elif "amount" not in errors and amount > cash_max_amount():
+        errors["amount"] = _("El importe %(a)s excede el máximo que recibe la caja (%(m)s). Un "
+                             "pago mayor se hace por depósito bancario.") % {
+            "a": _money(amount), "m": _money(cash_max_amount())}
+    if business_date > _system_date():
+        errors["business_date"] = _("La fecha del pago (%(d)s) es posterior a la fecha de "
+                                    "operación (%(t)s).") % {
+            "d": business_date.strftime("%d/%m/%Y"), "t": _system_date().strftime("%d/%m/%Y")}
     if method not in Receipt.Method.values:
         errors["method"] = _("Forma de pago desconocida.")
     if kind not in Receipt.Kind.values:
