@@ -33,7 +33,8 @@ def _env() -> dict[str, str]:
 
 
 def _cob(date: dt.date, **env: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "recupera", "cob", "--date", date.isoformat()],
+    return subprocess.Popen([sys.executable, "-m", "recupera", "cob", "--date", date.isoformat(),
+                             "--allow-date-jump"],
                             cwd=ROOT, env={**_env(), **env}, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
 
