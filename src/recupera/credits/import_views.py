@@ -21,9 +21,9 @@ from recupera.core.views import require_perm
 from recupera.credits.importing.jobs import XLSX_ROLE, import_job_create, import_job_enqueue
 from recupera.credits.importing.portfolio import CSV_NAMES, LAYOUT
 from recupera.credits.importing.problems import ENTITIES
+from recupera.credits.importing.sources import OLE_MAGIC, ZIP_MAGIC, limit
 from recupera.credits.models_import import ImportJob
 
-MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 ENTITY_LABELS = {"personas": gettext_lazy("Personas"), "creditos": gettext_lazy("Créditos"),
                  "ministraciones": gettext_lazy("Ministraciones"), "pagos": gettext_lazy("Pagos")}
 
@@ -53,12 +53,23 @@ class PortfolioUploadForm(forms.Form):
         xlsx = data.get("xlsx")
         for name in [*given, *(["xlsx"] if xlsx else [])]:
             upload = data[name]
-            if upload.size > MAX_UPLOAD_BYTES:
-                self.add_error(name, _("El archivo pesa más de %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // 2**20})
+            max_bytes = limit("PORTFOLIO_IMPORT_MAX_XLSX_BYTES" if name == "xlsx" else "PORTFOLIO_IMPORT_MAX_CSV_BYTES")
+            if upload.size > max_bytes:
+                self.add_error(name, _("El archivo pesa más de %(mb)s MB, el máximo; divídalo en partes.")
+                               % {"mb": max_bytes // 2**20})
+                continue
+            start = upload.read(4)
+            upload.seek(0)
+            if name == "xlsx" and start != ZIP_MAGIC:
+                self.add_error(name, _("El archivo no es un libro de Excel .xlsx (¿es un .xls antiguo o un "
+                                       "CSV con la extensión cambiada?)."))
+            elif name != "xlsx" and start[:4] in (ZIP_MAGIC, OLE_MAGIC):
+                self.add_error(name, _("El archivo es un libro de Excel, no un CSV; súbalo en el campo del "
+                                       "libro o guárdelo como «CSV UTF-8 (delimitado por comas)»."))
         if xlsx:
             if given:
                 raise forms.ValidationError(_("Suba los cuatro archivos CSV o un libro .xlsx, no ambos."))
-            if Path(xlsx.name).suffix.lower() != ".xlsx":
+            if data.get("xlsx") is not None and Path(xlsx.name).suffix.lower() != ".xlsx":
                 self.add_error("xlsx", _("El libro debe ser un archivo .xlsx."))
         elif len(given) < len(LAYOUT):
             missing = [CSV_NAMES[name] for name in LAYOUT if name not in given]
@@ -66,7 +77,8 @@ class PortfolioUploadForm(forms.Form):
                                           "libro .xlsx.") % {"files": ", ".join(missing)})
         else:
             for name in given:
-                if Path(data[name].name).suffix.lower() != ".csv":
+                upload = data.get(name)  # gone when an error above was added to the field
+                if upload is not None and Path(upload.name).suffix.lower() != ".csv":
                     self.add_error(name, _("Debe ser un archivo .csv (el contenido de %(file)s).")
                                    % {"file": CSV_NAMES[name]})
         return data
@@ -77,9 +89,28 @@ class PortfolioUploadForm(forms.Form):
         return {name: self.cleaned_data[name] for name in LAYOUT}
 
 
+def upload_too_large(request: HttpRequest) -> bool:
+    """The request body announces more than four CSV files at their limit: refused before
+    Django writes the upload to disk."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    most = 4 * limit("PORTFOLIO_IMPORT_MAX_CSV_BYTES") + 16 * 1024  # + the multipart envelope
+    return length > max(most, limit("PORTFOLIO_IMPORT_MAX_XLSX_BYTES"))
+
+
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     require_perm(request, "credits.import_portfolio")
+    if request.method == "POST" and upload_too_large(request):
+        refusal = _("Los archivos pesan más de lo permitido (%(mb)s MB por archivo CSV, %(xmb)s MB el "
+                    "libro de Excel); divídalos en partes.") % {
+            "mb": limit("PORTFOLIO_IMPORT_MAX_CSV_BYTES") // 2**20,
+            "xmb": limit("PORTFOLIO_IMPORT_MAX_XLSX_BYTES") // 2**20}
+        return render(request, "credits/import/upload.html", {
+            "form": PortfolioUploadForm(), "refusal": refusal, "jobs": [], "layout": LAYOUT,
+            "business_date": business_date_get()}, status=413)
     form = PortfolioUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = import_job_create(actor=request.user, mode=form.cleaned_data["mode"],

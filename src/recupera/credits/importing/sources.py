@@ -25,6 +25,27 @@ from recupera.credits.importing.problems import Problem
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old binary .xls
 
+# Limits of every path (CLI, upload screen, task): the defaults, each overridable in settings.
+# A legacy portfolio bigger than the row limit is imported in parts (personas and creditos
+# first, then pagos split into files of up to the limit: stored credits are recognized).
+DEFAULT_LIMITS = {
+    "PORTFOLIO_IMPORT_MAX_ROWS": 200_000,  # data rows per CSV file or per sheet
+    "PORTFOLIO_IMPORT_MAX_CSV_BYTES": 64 * 2**20,  # per CSV file
+    "PORTFOLIO_IMPORT_MAX_XLSX_BYTES": 32 * 2**20,  # the .xlsx as stored (compressed)
+    "PORTFOLIO_IMPORT_MAX_XLSX_UNPACKED_BYTES": 512 * 2**20,  # its parts once unzipped
+}
+MAX_CELL_CHARS = 1000  # no cell of the layout needs more (the longest column allows 120)
+
+
+def limit(name: str) -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, name, DEFAULT_LIMITS[name]))
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 2**20:.0f} MB" if n >= 2**20 else f"{n / 1024:.0f} KB"
+
 
 @dataclass
 class Table:
@@ -86,10 +107,19 @@ def _rows_from_records(
         return False
     names = [fold(h).replace(" ", "_") for h in header]
     width = len(names)
+    max_rows = limit("PORTFOLIO_IMPORT_MAX_ROWS")
+    data_rows = 0
     for index, record in enumerate(iterator, start=2):
         cells = [c.strip() for c in record]
         if not any(cells):
             continue  # blank line
+        data_rows += 1
+        if data_rows > max_rows:  # stop reading: the rest is not even parsed
+            problems.append(Problem(table.label, index, "", _(
+                "el archivo tiene más de %(max)s filas de datos, el máximo por archivo; divídalo en "
+                "partes de hasta %(max)s filas e impórtelas una tras otra (lo ya importado se "
+                "reconoce y no se duplica).") % {"max": f"{max_rows:,}"}))
+            return False
         if len(cells) > width and not any(cells[width:]):
             cells = cells[:width]
         if len(cells) != width:
@@ -97,8 +127,78 @@ def _rows_from_records(
                 "la fila tiene %(n)s valores y el encabezado %(m)s columnas (¿una coma de más o "
                 "de menos?).") % {"n": len(cells), "m": width}))
             continue
+        long_cells = [(name, len(cell)) for name, cell in zip(names, cells, strict=True)
+                      if len(cell) > MAX_CELL_CHARS]
+        for name, length in long_cells:
+            problems.append(Problem(table.label, index, name, _(
+                "el dato tiene %(n)s caracteres; ningún dato de este formato puede pasar de "
+                "%(max)s (¿falta una comilla de cierre?).") % {"n": f"{length:,}", "max": MAX_CELL_CHARS}))
+        if long_cells:
+            continue
         table.rows.append((index, dict(zip(names, cells, strict=True))))
     return True
+
+
+def _long_field(text: str, line: int, limit_chars: int) -> int:
+    """The 0-based field index, in physical line `line` (1-based) of `text`, where a field
+    passes `limit_chars` (the csv module's error does not say which); counts commas outside
+    double quotes from the start of that line."""
+    start = 0
+    for _n in range(line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return 0
+    field, length, quoted = 0, 0, False
+    for ch in text[start:start + limit_chars * 4 + 1]:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "," and not quoted:
+            field, length = field + 1, 0
+            continue
+        length += 1
+        if length > limit_chars:
+            return field
+    return field
+
+
+def _csv_records(text: str, label: str, expected: Sequence[str],
+                 problems: list[Problem]) -> list[list[str]] | None:
+    """The records of a CSV text, or None with a Spanish problem naming the row (and the
+    column when it can be told) where the csv module gave up."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[list[str]] = []
+    max_rows = limit("PORTFOLIO_IMPORT_MAX_ROWS")
+    first_line = 1  # physical line where the record being read starts
+    try:
+        for record in reader:
+            records.append(record)
+            first_line = reader.line_num + 1
+            if len(records) > max_rows + 1:  # header + rows: _rows_from_records reports it
+                break
+    except csv.Error as exc:
+        row = len(records) + 1  # the record that failed, numbered as in a spreadsheet
+        detail = str(exc)
+        column = ""
+        if "field larger than field limit" in detail:
+            header = records[0] if records else []
+            index = _long_field(text, first_line, csv.field_size_limit())
+            names = [fold(h).replace(" ", "_") for h in header]
+            column = names[index] if index < len(names) else ""
+            message = _("un dato tiene más de %(n)s caracteres (¿falta una comilla de cierre o se "
+                        "pegó un texto enorme?); ningún dato de este formato pasa de %(max)s.") % {
+                "n": f"{csv.field_size_limit():,}", "max": MAX_CELL_CHARS}
+        elif "unexpected end of data" in detail:
+            message = _("el archivo termina dentro de un texto entre comillas: falta la comilla de "
+                        "cierre de un dato que empieza en esta fila o antes.")
+        elif "new-line character seen in unquoted field" in detail:
+            message = _("hay un salto de línea dentro de un dato sin comillas.")
+        else:
+            message = _("la fila no es CSV válido: hay una comilla doble mal puesta (un texto con "
+                        "comillas debe ir completo entre comillas y las comillas internas, dobles: \"\").")
+        problems.append(Problem(label, row, column, _("el archivo CSV está mal formado: %(what)s")
+                                % {"what": message}))
+        return None
+    return records
 
 
 def read_csv(path: Path, *, name: str, expected: Sequence[str], label: str | None = None,
@@ -106,9 +206,16 @@ def read_csv(path: Path, *, name: str, expected: Sequence[str], label: str | Non
     """One CSV file of the layout, or None (with problems added) when it cannot be read."""
     label = label or path.name
     table = Table(name=name, label=label)
+    max_bytes = limit("PORTFOLIO_IMPORT_MAX_CSV_BYTES")
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            problems.append(Problem(label, None, "", _(
+                "el archivo pesa %(size)s; el máximo es %(max)s. Divídalo en partes e impórtelas una "
+                "tras otra.") % {"size": _megabytes(size), "max": _megabytes(max_bytes)}))
+            return None
         data = path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError):
         problems.append(Problem(label, None, "", _("falta el archivo %(file)s.") % {"file": label}))
         return None
     if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
@@ -133,11 +240,8 @@ def read_csv(path: Path, *, name: str, expected: Sequence[str], label: str | Non
             "el archivo no es texto CSV (contiene caracteres nulos; ¿UTF-16?); guárdelo como "
             "«CSV UTF-8 (delimitado por comas)».")))
         return None
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error as exc:
-        problems.append(Problem(label, None, "", _("el archivo CSV está mal formado: %(error)s.")
-                                % {"error": str(exc)}))
+    records = _csv_records(text, label, expected, problems)
+    if records is None:
         return None
     return table if _rows_from_records(table, records, expected, problems) else None
 
@@ -169,9 +273,12 @@ def read_xlsx(path: Path, *, layout: dict[str, Sequence[str]], label: str | None
     from openpyxl import load_workbook
 
     label = label or path.name
+    max_bytes = limit("PORTFOLIO_IMPORT_MAX_XLSX_BYTES")
     try:
-        data_start = path.read_bytes()[:4]
-    except FileNotFoundError:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            data_start = fh.read(4)
+    except (FileNotFoundError, IsADirectoryError):
         problems.append(Problem(label, None, "", _("no existe el archivo %(file)s.") % {"file": label}))
         return {}
     if data_start != ZIP_MAGIC:
@@ -179,11 +286,30 @@ def read_xlsx(path: Path, *, layout: dict[str, Sequence[str]], label: str | None
             "el archivo no es un libro de Excel .xlsx válido (¿es un .xls antiguo o un CSV con la "
             "extensión cambiada?).")))
         return {}
+    if size > max_bytes:
+        problems.append(Problem(label, None, "", _(
+            "el libro pesa %(size)s; el máximo es %(max)s. Divídalo en varios libros o use los "
+            "archivos CSV.") % {"size": _megabytes(size), "max": _megabytes(max_bytes)}))
+        return {}
     try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        unpacked = 0  # load_workbook below reports the damaged file
+    max_unpacked = limit("PORTFOLIO_IMPORT_MAX_XLSX_UNPACKED_BYTES")
+    if unpacked > max_unpacked:
+        problems.append(Problem(label, None, "", _(
+            "el libro ocupa %(size)s una vez descomprimido; el máximo es %(max)s. Divídalo en varios "
+            "libros o use los archivos CSV.") % {"size": _megabytes(unpacked), "max": _megabytes(max_unpacked)}))
+        return {}
+    try:
+        # read_only: rows stream from the zip as they are iterated (_rows_from_records stops at
+        # the row limit), instead of the whole workbook being built in memory first.
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        problems.append(Problem(label, None, "", _("no se pudo abrir el libro de Excel: %(error)s.")
-                                % {"error": str(exc)}))
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
+        problems.append(Problem(label, None, "", _(
+            "no se pudo abrir el libro de Excel: el archivo está dañado o no es un .xlsx guardado "
+            "por Excel. Ábralo en Excel y guárdelo de nuevo como «Libro de Excel (.xlsx)».")))
         return {}
     tables: dict[str, Table] = {}
     try:
