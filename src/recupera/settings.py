@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "recupera.collections",
     "recupera.agreements",
     "recupera.cob",
+    "recupera.privacy",
 ]
 
 MIDDLEWARE = [

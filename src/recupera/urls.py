@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("recupera.payments.api_urls")),
     path("", include("recupera.collections.api_urls")),
     path("", include("recupera.agreements.api_urls")),
+    path("", include("recupera.privacy.api_urls")),
 ]
 
 urlpatterns = [
@@ -35,6 +36,8 @@ urlpatterns = [
     path("cobranza/", include("recupera.collections.urls")),
     path("cierre/", include("recupera.cob.urls")),
     path("convenios/", include("recupera.agreements.urls")),
+    path("privacidad/", include("recupera.privacy.urls")),
+    path("portal/arco/", include("recupera.privacy.public_urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("admin/", admin.site.urls),
 ]

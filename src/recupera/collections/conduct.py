@@ -45,6 +45,10 @@ THIRD_PARTY_ASKED_TO_PAY = "tercero_cobro"
 NOT_ON_FILE = "fuera_de_expediente"
 MINOR = "menor_de_edad"
 OLDER_ADULT = "adulto_mayor"
+# The person exercised the right of opposition (ARCO) to this channel (privacy app). A legal
+# right, not a policy: no supervisor override lifts it.
+OPPOSITION = "oposicion"
+NOT_OVERRIDABLE = frozenset({OPPOSITION})
 
 RULE_LABELS = {
     OUTSIDE_HOURS: "Horario y días de contacto",
@@ -54,6 +58,7 @@ RULE_LABELS = {
     NOT_ON_FILE: "Solo medios de contacto del expediente",
     MINOR: "No se negocia con menores de edad",
     OLDER_ADULT: "No se negocia con adultos mayores que no son deudores",
+    OPPOSITION: "Oposición del titular a este medio de contacto",
 }
 
 WEEKDAY_NAMES = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
@@ -89,6 +94,8 @@ class ContactAttempt:
     debtor_requested: bool = False  # the debtor asked to be called (lifts the pause)
     prior_call_attempts: Sequence[dt.datetime] = field(default_factory=tuple)  # this debt's
     last_conversation_at: dt.datetime | None = None  # last conversation with a debtor
+    # Channels the contacted person objects to (ARCO opposition, privacy.ContactOpposition).
+    opposed_channels: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -183,9 +190,25 @@ def check_contact_point(attempt: ContactAttempt, rules: ConductRules) -> Violati
     return None
 
 
+CHANNEL_NAMES = {CALL_OUT: "llamadas telefónicas", VISIT: "visitas", SMS: "mensajes SMS",
+                 EMAIL: "correo electrónico", WHATSAPP: "WhatsApp", LETTER: "cartas"}
+
+
+def check_opposition(attempt: ContactAttempt) -> Violation | None:
+    if attempt.channel in attempt.opposed_channels:
+        name = CHANNEL_NAMES.get(attempt.channel, attempt.channel)
+        return Violation(OPPOSITION, (
+            f"La persona ejerció su derecho de oposición al contacto por {name}: no se le "
+            f"contacta por este medio (lo registró Protección de Datos Personales)."))
+    return None
+
+
 def check_contact(attempt: ContactAttempt, rules: ConductRules) -> list[Violation]:
     """Every rule the contact would break (empty: it may go ahead)."""
     found: list[Violation] = []
+    opposition = check_opposition(attempt)
+    if opposition:
+        found.append(opposition)
     if attempt.channel in TIMED_CHANNELS:
         hours = check_hours(attempt.at, rules)
         if hours:

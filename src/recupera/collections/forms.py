@@ -101,7 +101,8 @@ class ActionForm(forms.Form):
 
 class OverrideForm(forms.Form):
     rules = forms.MultipleChoiceField(label=_("Reglas que se exceptúan"),
-                                      choices=list(conduct.RULE_LABELS.items()),
+                                      choices=[(code, label) for code, label in conduct.RULE_LABELS.items()
+                                               if code not in conduct.NOT_OVERRIDABLE],
                                       widget=forms.CheckboxSelectMultiple)
     reason = forms.CharField(label=_("Justificación"), max_length=300, min_length=10)
 

@@ -872,8 +872,17 @@ def conduct_check(*, case: Case, now: dt.datetime, channel: str, party: str, out
         contact_on_file=on_file,
         person_birth_date=getattr(person, "birth_date", None), person_is_debtor=is_debtor,
         debtor_requested=debtor_requested, prior_call_attempts=attempts,
-        last_conversation_at=last)
+        last_conversation_at=last, opposed_channels=_opposed_channels(case, party, person))
     return conduct.check_contact(attempt, rules)
+
+
+def _opposed_channels(case: Case, party: str, person: Any) -> frozenset[str]:
+    """The channels the contacted person objects to (ARCO opposition; privacy app)."""
+    from recupera.privacy.selectors import opposed_channels
+
+    if person is None and party == Party.BORROWER:
+        return opposed_channels(case.credit.borrower_id)
+    return opposed_channels(getattr(person, "pk", None))
 
 
 @transaction.atomic
@@ -882,6 +891,9 @@ def conduct_override_grant(*, actor: Any, case: Case, rules: Sequence[str], reas
     """A supervisor allows, once and on one day, a contact that breaks the named rules."""
     if not actor.has_perm("collections.override_conduct", case):
         raise WorkbenchError(_("Solo el Jefe de Departamento puede autorizar excepciones."))
+    if set(rules) & conduct.NOT_OVERRIDABLE:
+        raise WorkbenchError(_("La oposición del titular a un medio de contacto no admite "
+                               "excepciones."))
     unknown = [r for r in rules if r not in conduct.RULE_LABELS]
     if not rules or unknown:
         raise WorkbenchError(_("Elija las reglas que se exceptúan."))

@@ -33,6 +33,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Cierre diario"), "cob:runs", "cob.view_close"),
     NavItem(_("Bitácora de auditoría"), "audit:list", "core.view_audit"),
     NavItem(_("Solicitudes de rol"), "role_grants", "core.decide_role_grant"),
+    # privacy
+    NavItem(_("Derechos ARCO"), "privacy:list", "privacy.view_requests"),
+    NavItem(_("Aviso de privacidad"), "privacy:notices", "privacy.manage_notice"),
     NavItem(_("Administración"), "admin:index", "core.administer"),
 )
 

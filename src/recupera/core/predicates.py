@@ -272,3 +272,21 @@ rules.add_perm("core.request_role_grant", is_it_admin | is_superuser)
 rules.add_perm("core.decide_role_grant",
                (is_portfolio_office | is_committee | is_superuser) & can_decide_role_grant)
 rules.add_perm("core.view_security_alerts", is_supervisor | is_it_admin | is_superuser)
+
+
+# privacy (ARCO requests, the privacy notice, blocked data)
+# The data-protection officer answers ARCO requests and publishes the notice; the auditors read
+# the requests. Blocked personal data (a cancellation in course) is shown only to those two roles:
+# everyone else sees «Datos bloqueados» (people views, search, credit and case pages).
+rules.add_perm("privacy.manage_requests", is_data_protection)
+rules.add_perm("privacy.view_requests", is_data_protection | is_auditor)
+rules.add_perm("privacy.manage_notice", is_data_protection)
+rules.add_perm("privacy.view_blocked_data", is_data_protection | is_auditor)
+
+
+def sees_person_data(user, person) -> bool:  # type: ignore[no-untyped-def]
+    """May `user` see `person`'s personal fields? Not when they are blocked, unless the user is
+    the officer or an auditor."""
+    if person is None or not getattr(person, "data_blocked", False):
+        return True
+    return bool(user.has_perm("privacy.view_blocked_data"))
