@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -199,7 +200,7 @@ def arco_register(*, actor: Any, channel: str, as_of: dt.date, right: str, first
     calendar = business_calendar()
     person = Person.objects.filter(curp=data["curp"]).first()
     request = ArcoRequest.objects.create(
-        folio=f"tmp-{timezone.now().timestamp()}", channel=channel, status=ArcoRequest.Status.RECEIVED,
+        folio=f"tmp-{uuid.uuid4().hex[:16]}", channel=channel, status=ArcoRequest.Status.RECEIVED,
         person=person, notice=notice, received_on=as_of,
         due_on=deadlines.answer_due(as_of, calendar),
         created_by=actor if getattr(actor, "pk", None) else None, **data)
