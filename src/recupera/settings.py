@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Personal-data views of a request written in one insert at its end (core/dataaccess.py).
+    "recupera.core.dataaccess.PersonalDataViewMiddleware",
 ]
 
 ROOT_URLCONF = "recupera.urls"

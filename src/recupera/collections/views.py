@@ -30,6 +30,7 @@ from recupera.collections.forms import (
 from recupera.collections.models import Case, Channel, Inquiry, LetterBatch, Stage
 from recupera.collections.templatetags.workbench_ui import QUEUE_ROW_FIELDS
 from recupera.core.context_processors import navigation
+from recupera.core.dataaccess import record_view
 from recupera.core.services import business_date_get, business_date_of_request
 from recupera.core.views import require_object_perm, require_perm, safe_next_url
 
@@ -104,6 +105,8 @@ def _case_context(request: HttpRequest, view: selectors.CaseView, **extra: Any) 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     view = _case_view_or_404(request, pk)
+    record_view(user=request.user, what="caso.ficha", fields="teléfonos, correos",
+                person_ids=[view.case.credit.borrower_id, *(p.person.pk for p in view.parties)])
     return render(request, "collections/case_detail.html", _case_context(request, view))
 
 
@@ -293,6 +296,9 @@ def inbound_call(request: HttpRequest) -> HttpResponse:
         results = selectors.call_search(query=query)
     rows = [{"case": c, "visible": request.user.has_perm("collections.view_case", c),
              "workable": request.user.has_perm("collections.work_case", c)} for c in results]
+    # The answer ties the phone, CURP or name typed to these debtors.
+    record_view(user=request.user, what="llamada.busqueda", fields="teléfono o CURP buscados",
+                person_ids=[c.credit.borrower_id for c in results])
     return render(request, "collections/inbound_call.html", {
         "query": query, "rows": rows, "message_form": MessageForm(), "as_of": business_date_get(),
     })
@@ -364,6 +370,8 @@ def case_letter(request: HttpRequest, pk: int) -> HttpResponse:
     from recupera.credits.pdf import pdf_response
 
     pdf = letters.case_letter_pdf(actor=request.user, case=view.case, as_of=business_date_get())
+    record_view(user=request.user, what="cartas.pdf", fields="domicilio",
+                person_ids=[view.case.credit.borrower_id])
     return pdf_response(pdf, filename=f"carta-{view.case.credit.folio}.pdf")
 
 
@@ -396,6 +404,8 @@ def letter_batch_file(request: HttpRequest, pk: int) -> HttpResponse:
     from recupera.credits.pdf import pdf_response
 
     batch = get_object_or_404(LetterBatch, pk=pk, status=LetterBatch.Status.DONE)
+    record_view(user=request.user, what="cartas.pdf", fields="domicilio", person_ids=Case.objects.filter(
+        pk__in=batch.case_ids).values_list("credit__borrower_id", flat=True))
     return pdf_response(letters.batch_pdf_bytes(batch), filename=f"cartas-{batch.pk}.pdf", inline=False)
 
 

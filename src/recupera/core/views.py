@@ -77,6 +77,10 @@ def search(request: HttpRequest) -> HttpResponse:
             result = global_search(query, user=request.user)
             if result.landing_url:
                 return redirect(result.landing_url)
+            from recupera.core.dataaccess import record_view
+
+            record_view(user=request.user, what="persona.lista", fields="CURP",
+                        person_ids=[p.pk for p in result.people])
             context.update(people=result.people, credits=result.credits,
                            people_truncated=result.people_truncated,
                            people_capped=result.people_capped, name_sort_max=NAME_SORT_MAX)

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from recupera.core.dataaccess import record_view
 from recupera.core.predicates import scope_credits
 from recupera.credits.models import Credit
 from recupera.credits.serializers import (
@@ -62,6 +63,7 @@ class CreditDetailAPI(APIView):
             raise missing from exc
         if not request.user.has_perm("credits.view_credit", credit):
             raise missing  # a credit the user may not see answers as a missing one (no enumeration)
+        record_view(user=request.user, what="api.credito", fields="CURP", person_ids=[credit.borrower_id])
         return Response(state_json(credit, credit_state(credit, as_of=as_of)))
 
 

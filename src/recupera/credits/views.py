@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from recupera.core.dataaccess import record_view
 from recupera.core.predicates import scope_credits
 from recupera.core.services import business_date_of_request
 from recupera.core.views import require_object_perm, require_perm
@@ -280,6 +281,8 @@ def credit_detail(request: HttpRequest, folio: str) -> HttpResponse:
     credit = _credit_or_404(folio)
     require_object_perm(request, "credits.view_credit", credit)  # a collector: their cases' credits
     context = _statement_context(credit, as_of, business_date)
+    record_view(user=request.user, what="credito.ficha", fields="CURP, teléfonos, correos, domicilios",
+                person_ids=[credit.borrower_id, *(p.person_id for p in context["parties"])])
     _page_movements(request, context)
     # asked once here, not by each movement row of the template
     context["can_reverse"] = request.user.has_perm("payments.reverse_payment")
@@ -299,6 +302,8 @@ def statement_pdf(request: HttpRequest, folio: str) -> HttpResponse:
     context = _statement_context(credit, as_of, business_date)
     context.update(generated_at=timezone.localtime(), document_title=_("Estado de cuenta"),
                    generated_by=request.user)
+    record_view(user=request.user, what="credito.estado_pdf", fields="CURP, domicilio",
+                person_ids=[credit.borrower_id])
     pdf = render_pdf("credits/pdf/statement.html", context, request=request)
     filename = f"estado-de-cuenta-{credit.folio}-{as_of:%Y%m%d}.pdf"
     return pdf_response(pdf, filename=filename)

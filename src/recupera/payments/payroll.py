@@ -75,6 +75,7 @@ class PayrollLine:
     agency: str
     amount_to_deduct: Decimal
     period: str
+    person_id: int = 0  # not in the file: for the personal-data view log
 
     def as_row(self) -> list[str]:
         return [self.employee_number, self.curp, self.name, self.folio, self.agency,
@@ -121,7 +122,8 @@ def payroll_lines(*, period: PayPeriod, business_date: dt.date | None = None,
             continue
         yield PayrollLine(employee_number=enrollment.employee_number, curp=credit.borrower.curp,
                           name=credit.borrower.full_name, folio=credit.folio,
-                          agency=enrollment.agency, amount_to_deduct=amount, period=period.code)
+                          agency=enrollment.agency, amount_to_deduct=amount, period=period.code,
+                          person_id=credit.borrower_id)
 
 
 def payroll_csv(lines: list[PayrollLine] | Iterator[PayrollLine]) -> str:

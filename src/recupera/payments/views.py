@@ -282,8 +282,13 @@ def payroll_export(request: HttpRequest) -> HttpResponse:
         except ValueError as exc:
             error = str(exc)
         else:
-            content = payroll_csv(payroll_lines(period=period, business_date=business_date_get(),
-                                                agency=agency))
+            lines = list(payroll_lines(period=period, business_date=business_date_get(),
+                                       agency=agency))
+            content = payroll_csv(lines)
+            from recupera.core.dataaccess import record_view
+
+            record_view(user=request.user, what="nomina.exportacion", fields="CURP",
+                        person_ids=[line.person_id for line in lines])
             response = HttpResponse(content.encode("utf-8"), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="nomina-{period.code}.csv"'
             return response

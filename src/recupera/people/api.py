@@ -87,6 +87,18 @@ class PersonSerializer(serializers.ModelSerializer):
                   "created_at", "updated_at"]
 
 
+class PersonSummarySerializer(serializers.ModelSerializer):
+    """A row of the list: who, not their personal data (no CURP, RFC, birth date, phones,
+    e-mails or address; the detail endpoint has them, and its every reading is logged)."""
+
+    full_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "first_name", "last_name", "second_last_name", "full_name",
+                  "data_blocked"]
+
+
 class PersonSavedSerializer(PersonSerializer):
     warnings = serializers.ListField(child=serializers.CharField(), read_only=True,
                                      help_text="Avisos (p. ej. RFC con dígito verificador dudoso).")
@@ -132,8 +144,9 @@ class PersonUpdateSerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Personas", parameters=[OpenApiParameter(
-        "q", str, description="CURP (o su inicio), nombre o teléfono (7 dígitos o más).")]),
+    list=extend_schema(summary="Personas (datos de resumen)", parameters=[OpenApiParameter(
+        "q", str, description="CURP (o su inicio), nombre o teléfono (7 dígitos o más).")],
+        responses={200: PersonSummarySerializer(many=True)}),
     retrieve=extend_schema(summary="Una persona (la consulta queda en la bitácora)"),
     create=extend_schema(summary="Registrar persona", request=PersonCreateSerializer,
                          responses={201: PersonSavedSerializer}),
@@ -146,14 +159,17 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     permission_classes = [PersonPermission]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    def get_serializer_class(self):  # type: ignore[no-untyped-def]
+        return PersonSummarySerializer if self.action == "list" else PersonSerializer
+
     def get_queryset(self):  # type: ignore[no-untyped-def]
         filters = {"q": self.request.query_params.get("q", "")} if self.action == "list" else {}
         people = scope_people(self.request.user, selectors.person_list(filters=filters))
-        return selectors.persons_with_details(people)
+        return people if self.action == "list" else selectors.persons_with_details(people)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()
-        services.person_view_log(actor=request.user, person=person)
+        services.person_view_log(actor=request.user, person=person, what="api.persona")
         return Response(PersonSerializer(person).data)
 
     def _saved(self, person: Person, warnings: list[str], code: int) -> Response:

@@ -195,13 +195,21 @@ class Address(models.Model):
 
 
 class PersonViewLog(models.Model):
-    """Who opened whose personal data, and when (DOMAIN.md §7)."""
+    """Who was shown whose personal data, what and when (DOMAIN.md §7; core/dataaccess.py).
+
+    One row per person and view; the username is kept as it was when the row was written."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("usuario"), null=True,
                              on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(_("usuario (al consultar)"), max_length=150, blank=True,
+                                default="", db_default="")
     person = models.ForeignKey(Person, verbose_name=_("persona"), on_delete=models.CASCADE,
                                related_name="view_logs")
     at = models.DateTimeField(_("fecha y hora"), auto_now_add=True)
+    what = models.CharField(_("consulta"), max_length=40, blank=True, default="",
+                            db_default="persona.ficha")
+    fields = models.CharField(_("datos mostrados"), max_length=200, blank=True, default="",
+                              db_default="")
 
     class Meta:
         verbose_name = _("consulta de datos personales")
@@ -210,7 +218,14 @@ class PersonViewLog(models.Model):
         indexes = [
             models.Index(fields=["person", "-at"], name="viewlog_person_at"),
             models.Index(fields=["user", "-at"], name="viewlog_user_at"),
+            models.Index(fields=["-at"], name="viewlog_at"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%d/%m/%Y %H:%M} {self.user_id} → {self.person_id}"
+        return f"{self.at:%d/%m/%Y %H:%M} {self.username or self.user_id} → {self.person_id}"
+
+    @property
+    def what_label(self) -> str:
+        from recupera.core.dataaccess import WHAT
+
+        return str(WHAT.get(self.what, self.what))

@@ -38,7 +38,6 @@ from recupera.people.models import (
     ContactPoint,
     Municipality,
     Person,
-    PersonViewLog,
 )
 from recupera.people.names import clean_name, curp_birth_date, curp_sex, fold, search_name
 
@@ -429,10 +428,12 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> tuple[Person,
     return person, warnings
 
 
-def person_view_log(*, actor: Any, person: Person) -> PersonViewLog:
-    """Record that `actor` opened `person`'s data (one insert; DOMAIN.md §7)."""
-    return PersonViewLog.objects.create(user=actor if getattr(actor, "pk", None) else None,
-                                        person=person)
+def person_view_log(*, actor: Any, person: Person, what: str = "persona.ficha") -> None:
+    """Record that `actor` was shown `person`'s full record (core/dataaccess.py: batched per
+    request, one insert; DOMAIN.md §7)."""
+    from recupera.core.dataaccess import ALL_FIELDS, record_view
+
+    record_view(user=actor, person_ids=[person.pk], what=what, fields=ALL_FIELDS)
 
 
 def person_bulk_create(*, actor: Any, rows: Iterable[Mapping[str, Any]],

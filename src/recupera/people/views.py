@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from recupera.core.dataaccess import record_view
 from recupera.core.predicates import scope_people
 from recupera.core.views import require_object_perm, require_perm
 from recupera.people import selectors, services
@@ -47,6 +48,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
     people = scope_people(request.user, selectors.person_list(filters={"q": query}))
     page = Paginator(people, PAGE_SIZE).get_page(
         request.GET.get("page"))
+    record_view(user=request.user, what="persona.lista", fields="CURP",
+                person_ids=[p.pk for p in page.object_list])
     params = request.GET.copy()
     params.pop("page", None)
     base = params.urlencode()

@@ -64,6 +64,10 @@ class Command(BaseCommand):
         lines = list(payroll_lines(period=period, business_date=business_date,
                                    agency=options.get("agency", "")))
         Path(options["out"]).write_text(payroll_csv(lines), encoding="utf-8")
+        from recupera.core.dataaccess import record_view  # the CLI has no user: "sistema"
+
+        record_view(user=None, what="nomina.exportacion", fields="CURP",
+                    person_ids=[line.person_id for line in lines])
         total = sum((line.amount_to_deduct for line in lines), Decimal("0"))
         self.stdout.write(f"Periodo {period.code} ({period.start:%d/%m/%Y}–{period.end:%d/%m/%Y}): "
                           f"{len(lines)} descuentos, {format_mxn(total)}, en {options['out']}.\n")
