@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from recupera.core import views as core_views
+from recupera.core.views_dataaccess import data_view_list
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -22,7 +23,8 @@ api_v1 = [
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("buscar/", core_views.search, name="search"),
-    path("auditoria/", include(([path("", core_views.audit_list, name="list")], "audit"))),
+    path("auditoria/", include(([path("", core_views.audit_list, name="list"),
+                                 path("consultas/", data_view_list, name="data_views")], "audit"))),
     path("entrar/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("contrasena/", core_views.PasswordChangeView.as_view(), name="password_change"),

@@ -88,3 +88,9 @@ def test_it_cannot_change_a_superuser_account(make_user):
     it = make_user(Role.IT_ADMIN, is_staff=True)
     assert it.has_perm("core.change_account", make_user(Role.COLLECTOR))
     assert not it.has_perm("core.change_account", make_user(None, is_superuser=True))
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_personal_data_view_log_is_for_audit_and_the_officer(make_user, role):
+    allowed = role in (Role.AUDITOR, Role.DATA_PROTECTION)
+    assert make_user(role).has_perm("core.view_data_log") is allowed

@@ -32,6 +32,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Caja"), "payments:cashier", "payments.capture_cash"),
     NavItem(_("Cierre diario"), "cob:runs", "cob.view_close"),
     NavItem(_("Bitácora de auditoría"), "audit:list", "core.view_audit"),
+    NavItem(_("Consultas de datos personales"), "audit:data_views", "core.view_data_log"),
     NavItem(_("Solicitudes de rol"), "role_grants", "core.decide_role_grant"),
     # privacy
     NavItem(_("Derechos ARCO"), "privacy:list", "privacy.view_requests"),

@@ -92,6 +92,8 @@ administers = is_it_admin | is_superuser
 # workbench (cases) lands; until then every portfolio role reads the whole portfolio.
 rules.add_perm("core.use_search", works_portfolio)
 rules.add_perm("core.view_audit", reads_audit)
+# The personal-data view log (who saw whose data): Auditoría and the data-protection officer.
+rules.add_perm("core.view_data_log", is_auditor | is_data_protection | is_superuser)
 rules.add_perm("core.administer", administers)
 rules.add_perm("people.view_person", works_portfolio)
 rules.add_perm("people.add_person", edits_people)
