@@ -326,3 +326,12 @@ def test_approval_refused_when_the_debtor_already_paid_what_the_offer_forgives(w
     with pytest.raises(AgreementError, match="Al 22/06/2024 el crédito .* ya no debe lo que la oferta condona"):
         services.agreement_decide(actor=supervisor, agreement=agreement, approve=True, comment="",
                                   as_of=later)
+
+
+def test_a_lower_rate_in_a_restructure_needs_the_authority_over_interest(worked_credit, collector):
+    NegotiationPolicy.objects.update(capitalize_interest=True)
+    # 3 % instead of 6 %: nothing owed today is forgiven, but 398.94 of the new schedule's
+    # interest is given up (50 % of it): a gestor (0 % interest) cannot grant it alone
+    agreement = _restructure(worked_credit, collector, new_rate=D("0.03"))
+    assert agreement.forgiven == D("0.00") and agreement.status == Agreement.Status.PENDING
+    assert agreement.required_level == 3

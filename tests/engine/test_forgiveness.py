@@ -23,6 +23,7 @@ from recupera.engine.agreements import (
     debt_breakdown,
     exceeds_money,
     forgiveness_limits,
+    level_interest,
     off_books,
     required_level_for,
 )
@@ -149,3 +150,25 @@ def test_pays_plus_forgiven_is_the_debt_and_components_are_not_negative(late, in
         assert f.forgiven.late_interest == f.discounts.late_interest
         assert f.forgiven.principal == f.discounts.principal
         assert f.new_principal == f.pays + f.debt.credit_balance
+
+
+def test_level_interest_matches_the_engine_schedule():
+    state = credit_state(**KW)
+    schedule_interest = sum((i.interest for i in state.schedules[0].installments), D("0"))
+    assert level_interest(D("12000.00"), D("0.06"), 12) == schedule_interest == D("393.58")
+    assert level_interest(D("12000.00"), D("0"), 12) == D("0")
+
+
+def test_a_lower_rate_gives_up_future_interest_under_the_interest_limit():
+    # capitalizing restructure of 12,410.41 over 24 months: 790.47 of interest at the credit's
+    # 6 %, 391.53 at 3 %: the lower rate gives up 398.94 (50.47 %), beyond a jefe's 25 %
+    f = assess(discounts=Discounts(), restructure=RestructureTerms(
+        capitalize_interest=True, new_rate=D("0.03"), new_term_months=24), **KW)
+    assert f.total == D("0.00")  # nothing owed today is forgiven…
+    assert f.future_interest == D("790.47") and f.rate_cut == D("398.94")
+    assert level_interest(D("12410.41"), D("0.03"), 24) == D("391.53")
+    assert exceeds_money(LEVELS[1][1], f) == ["rate"]
+    assert required_level_for(LEVELS, f) == 3  # …but the Subdirección must authorize the rate
+    same = assess(discounts=Discounts(), restructure=RestructureTerms(
+        capitalize_interest=True, new_rate=D("0.06"), new_term_months=24), **KW)
+    assert same.rate_cut == D("0") and required_level_for(LEVELS, same) == 1

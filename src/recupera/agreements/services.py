@@ -414,7 +414,8 @@ def agreement_propose(
             AgreementInstallment(agreement=agreement, number=i.number, due_date=i.due_date, amount=i.amount)
             for i in split.installments)
     audit_record(actor=actor, action="convenio.proponer", obj=agreement,
-                 after={**snapshot(agreement), "forgiven_parts": _parts(f.forgiven)})
+                 after={**snapshot(agreement), "forgiven_parts": _parts(f.forgiven),
+                        "future_interest_given_up": _money(f.rate_cut)})
     if authority_level(actor) >= level and kind not in OFF_BOOKS:
         Approval.objects.create(agreement=agreement, level=authority_level(actor), decided_by=actor,
                                 decision=Approval.Decision.APPROVED,

@@ -326,6 +326,10 @@ class Forgiveness:
     pays: Decimal
     new_principal: Decimal | None = None
     unapplied: Decimal = ZERO
+    # A restructure at a rate below the credit's: the interest of the new schedule at the old
+    # rate and how much of it the lower rate gives up (future interest, not part of `total`).
+    future_interest: Decimal = ZERO
+    rate_cut: Decimal = ZERO
 
     @property
     def total(self) -> Decimal:
@@ -369,6 +373,7 @@ def assess(
     first_seq = max((e.seq for e in events), default=0) + 1
     extra = discount_events(discounts, value_date=as_of, first_seq=first_seq)
     ids = {e.id for e in extra}
+    future_interest = rate_cut = ZERO
     after = before
     if extra:
         after = credit_state(terms=terms, disbursements=disbursements, events=[*events, *extra],
@@ -396,6 +401,12 @@ def assess(
                        or a.component.startswith("capitalized_")), ZERO)
         new_principal = posting.amount
         principal_short = max(carried - posting.amount, ZERO)
+        old_rate = before.schedules[-1].rate if before.schedules else terms.base_rate
+        new_schedule = after.schedules[-1]
+        if restructure.new_rate is not None and restructure.new_rate < old_rate:
+            n = len(new_schedule.installments)
+            future_interest = level_interest(new_principal, old_rate, n)
+            rate_cut = future_interest - level_interest(new_principal, restructure.new_rate, n)
     total = debt.total - after.payoff_amount
     late = applied.late_interest + waived["late_interest"]
     fees = applied.fees + waived["fees"]
@@ -404,7 +415,23 @@ def assess(
                          interest=total - late - fees - principal)
     return Forgiveness(as_of=as_of, debt=debt, discounts=applied, forgiven=forgiven,
                        pays=after.payoff_amount, new_principal=new_principal,
-                       unapplied=discounts.total - applied.total)
+                       unapplied=discounts.total - applied.total, future_interest=future_interest,
+                       rate_cut=rate_cut)
+
+
+def level_interest(principal: Decimal, rate: Decimal, n: int) -> Decimal:
+    """The total interest of a level (French) schedule of `n` monthly installments at the annual
+    `rate` (DOMAIN.md §3.5: A rounded, interest_k = round(B·i), the last takes the rest)."""
+    if n < 1 or principal <= ZERO or rate <= ZERO:
+        return ZERO
+    i = rate / 12
+    a = cents(principal * i / (1 - (1 + i) ** -n))
+    balance, total = principal, ZERO
+    for k in range(1, n + 1):
+        interest = cents(balance * i)
+        total += interest
+        balance -= (a - interest) if k < n else balance
+    return total
 
 
 def off_books(debt: DebtBreakdown, as_of: date) -> Forgiveness:
@@ -432,6 +459,10 @@ def exceeds_money(limits: Limits, forgiveness: Forgiveness, *,
     cap = forgiveness_limits(limits, forgiveness.debt)
     out = [c for c in ("late_interest", "interest", "principal", "fees")
            if getattr(forgiveness.forgiven, c) > getattr(cap, c)]
+    # a lower rate gives up future interest: under the same interest limit, as a share of the
+    # new schedule's interest at the credit's rate
+    if forgiveness.rate_cut > pct_of(forgiveness.future_interest, limits.interest):
+        out.append("rate")
     if down_payment_pct is not None and down_payment_pct < limits.min_down_payment:
         out.append("min_down_payment")
     if installments is not None and installments > limits.max_installments:
