@@ -35,6 +35,7 @@ from recupera.core.predicates import authority_level
 from recupera.core.services import business_date_get
 from recupera.core.views import require_object_perm, require_perm
 from recupera.credits.models import Credit
+from recupera.credits.pdf import pdf_view
 
 PREFILL_FIELDS = ("kind", "late_interest_pct", "interest_pct", "principal_pct", "down_payment",
                   "installments", "new_term_months", "new_rate_pct")
@@ -174,6 +175,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@pdf_view
 def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Convenio de pago, convenio de reestructura or carta de finiquito (documents.py)."""
     from recupera.credits.pdf import pdf_response

@@ -87,14 +87,16 @@ def _default_template() -> LetterTemplate:
     return template
 
 
-@transaction.atomic
 def case_letter_pdf(*, actor: Any, case: Case, as_of: dt.date,
                     template: LetterTemplate | None = None) -> bytes:
+    """The letter as PDF, rendered outside any transaction (credits/pdf.py: time limit, no
+    locks held); the audit row is written after, in its own transaction."""
     from recupera.credits.pdf import html_to_pdf
 
     template = template or _default_template()
     pdf = html_to_pdf(letter_html(case, template, as_of=as_of))
-    audit_record(actor=actor, action="carta.generar", obj=case, after={"template": template.pk})
+    with transaction.atomic():
+        audit_record(actor=actor, action="carta.generar", obj=case, after={"template": template.pk})
     return pdf
 
 
@@ -127,29 +129,28 @@ def batch_path(batch: LetterBatch) -> Path:
 
 
 def letter_batch_generate(*, batch_id: int, as_of: dt.date) -> LetterBatch:
-    """Render every letter of the batch (progress saved every few letters) into one PDF."""
-    from weasyprint import HTML
-
-    from recupera.credits.pdf import _BASE_URL, _url_fetcher
+    """Render every letter of the batch (progress saved every few letters) into one PDF, in a
+    child process with a time limit per letter (credits/pdf.py), outside any transaction."""
+    from recupera.credits.pdf import html_documents_to_pdf
 
     batch = LetterBatch.objects.select_related("template").get(pk=batch_id)
     LetterBatch.objects.filter(pk=batch.pk).update(status=LetterBatch.Status.RUNNING, done=0)
     try:
-        documents = []
         cases = Case.objects.filter(pk__in=batch.case_ids).select_related(
             "credit", "credit__borrower", "collector").order_by("credit__folio")
-        for n, case in enumerate(cases, start=1):
-            html = letter_html(case, batch.template, as_of=as_of)
-            documents.append(HTML(string=html, base_url=_BASE_URL, url_fetcher=_url_fetcher()).render())
+        htmls = [letter_html(case, batch.template, as_of=as_of) for case in cases]
+
+        def progress(n: int) -> None:
             if n % 10 == 0:
                 LetterBatch.objects.filter(pk=batch.pk).update(done=n)
+
+        pdf = html_documents_to_pdf(htmls, progress=progress) if htmls else b""
         path = batch_path(batch)
         path.parent.mkdir(parents=True, exist_ok=True)
-        if documents:
-            pages = [page for doc in documents for page in doc.pages]
-            documents[0].copy(pages).write_pdf(str(path))
+        if htmls:
+            path.write_bytes(pdf)
         LetterBatch.objects.filter(pk=batch.pk).update(
-            done=len(documents), status=LetterBatch.Status.DONE, file=str(path))
+            done=len(htmls), status=LetterBatch.Status.DONE, file=str(path))
     except Exception as exc:  # noqa: BLE001 - the page shows the failure instead of a spinner
         LetterBatch.objects.filter(pk=batch.pk).update(status=LetterBatch.Status.FAILED, error=str(exc)[:2000])
         raise

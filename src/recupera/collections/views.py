@@ -33,6 +33,7 @@ from recupera.core.context_processors import navigation
 from recupera.core.dataaccess import record_view
 from recupera.core.services import business_date_get, business_date_of_request
 from recupera.core.views import require_object_perm, require_perm, safe_next_url
+from recupera.credits.pdf import pdf_view
 
 PAGE_SIZE = 50
 
@@ -363,6 +364,7 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------ letters
 
 @login_required
+@pdf_view
 def case_letter(request: HttpRequest, pk: int) -> HttpResponse:
     view = _case_view_or_404(request, pk)
     require_object_perm(request, "collections.work_case", view.case, visible="collections.view_case")

@@ -26,6 +26,7 @@ from recupera.core.predicates import scope_credits
 from recupera.core.services import business_date_of_request
 from recupera.core.views import require_object_perm, require_perm
 from recupera.credits.models import Credit, CreditParty
+from recupera.credits.pdf import pdf_view
 from recupera.credits.templatetags.credit_ui import BUCKETS, STATUS_BADGE
 
 PAGE_SIZE = 50
@@ -292,6 +293,7 @@ def credit_detail(request: HttpRequest, folio: str) -> HttpResponse:
 
 
 @login_required
+@pdf_view
 def statement_pdf(request: HttpRequest, folio: str) -> HttpResponse:
     require_perm(request, "credits.view_credit")
     from recupera.credits.pdf import pdf_response, render_pdf

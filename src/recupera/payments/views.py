@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from recupera.core.services import business_date_get
 from recupera.core.views import require_perm
 from recupera.credits.models import Credit, LedgerEntry
+from recupera.credits.pdf import pdf_view
 from recupera.payments import selectors
 from recupera.payments.forms import (
     AssignForm,
@@ -202,6 +203,7 @@ def receipt_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@pdf_view
 def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "payments.view_payment")
     from recupera.credits.pdf import pdf_response, render_pdf
