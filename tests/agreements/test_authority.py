@@ -335,3 +335,24 @@ def test_a_lower_rate_in_a_restructure_needs_the_authority_over_interest(worked_
     agreement = _restructure(worked_credit, collector, new_rate=D("0.03"))
     assert agreement.forgiven == D("0.00") and agreement.status == Agreement.Status.PENDING
     assert agreement.required_level == 3
+
+
+def test_a_campaign_cannot_forgive_more_than_its_creator_may(client_for, portfolio_officer, make_user):
+    # the Subdirección may forgive 100 % of interest under the general policy; lowered to 50 %,
+    # a campaign forgiving 60 % of overdue interest is beyond it: refused on the page, nothing saved
+    AuthorityLimit.objects.filter(level=3).update(max_interest_pct=D("50"))
+    response = client_for(portfolio_officer).post(reverse("agreements:campaigns"), {
+        "name": "Regulariza", "starts_on": "20/06/2024", "ends_on": "31/07/2024", "dpd_min": "1",
+        "balance_min": "0", "late_interest_pct": "100", "interest_pct": "60", "fees_pct": "0"})
+    assert response.status_code == 422
+    assert ("La campaña condona más de lo que su nivel (Subdirección de Cartera) puede autorizar en la "
+            "política «Política general»: moratorios y gastos hasta 100.00 %, interés ordinario hasta "
+            "50.00 %.") in response.content.decode()
+    from recupera.agreements.models import Campaign
+
+    assert not Campaign.objects.exists()
+    # the Dirección (a superuser holds level 4) may
+    director = make_user(None, username="director", is_superuser=True)
+    services.campaign_create(actor=director, name="Regulariza", starts_on=AS_OF, ends_on=dt.date(2024, 7, 31),
+                             late_interest_pct=100, interest_pct=60)
+    assert Campaign.objects.count() == 1

@@ -901,12 +901,30 @@ def campaign_create(*, actor: Any, name: str, starts_on: dt.date, ends_on: dt.da
     late, interest, fees = _pct(late_interest_pct), _pct(interest_pct), _pct(fees_pct)
     if late == 0 and interest == 0 and fees == 0:
         raise AgreementError(_("La campaña debe condonar algo: indique un porcentaje."))
+    _campaign_within_authority(actor, late=late, interest=interest, fees=fees)
     campaign = Campaign.objects.create(
         name=name.strip(), starts_on=starts_on, ends_on=ends_on, dpd_min=dpd_min, dpd_max=dpd_max,
         balance_min=balance_min, balance_max=balance_max, statuses=sorted(statuses or []),
         late_interest_pct=late, interest_pct=interest, fees_pct=fees, created_by=actor)
     audit_record(actor=actor, action="campana.crear", obj=campaign, after=snapshot(campaign))
     return campaign
+
+
+def _campaign_within_authority(actor: Any, *, late: Decimal, interest: Decimal, fees: Decimal) -> None:
+    """A campaign forgives, credit by credit, a percentage of late interest, overdue interest and
+    fees with no offer to authorize: its creator's level must be allowed those percentages in
+    every active policy that is not itself a campaign's (fees follow the late-interest limit)."""
+    level = authority_level(actor)
+    for policy in NegotiationPolicy.objects.filter(active=True, campaign__isnull=True).prefetch_related("limits"):
+        limit = next((lim for lim in policy.limits.all() if lim.level == level), None)
+        if limit is None or late > limit.max_late_interest_pct or fees > limit.max_late_interest_pct \
+                or interest > limit.max_interest_pct:
+            raise AgreementError(_(
+                "La campaña condona más de lo que su nivel ({lvl}) puede autorizar en la política «{p}»: "
+                "moratorios y gastos hasta {a} %, interés ordinario hasta {b} %.").format(
+                    lvl=Level(level).label if level in Level.values else _("sin nivel"), p=policy.name,
+                    a=f"{limit.max_late_interest_pct:.2f}" if limit else "0",
+                    b=f"{limit.max_interest_pct:.2f}" if limit else "0"))
 
 
 def campaign_candidates(campaign: Campaign) -> Any:
