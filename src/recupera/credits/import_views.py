@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +21,13 @@ from django.utils.translation import gettext_lazy
 
 from recupera.core.services import business_date_get
 from recupera.core.views import require_perm
-from recupera.credits.importing.jobs import XLSX_ROLE, import_job_create, import_job_enqueue
+from recupera.credits.importing.jobs import (
+    XLSX_ROLE,
+    import_job_create,
+    import_job_enqueue,
+    import_job_is_stale,
+    import_job_resume,
+)
 from recupera.credits.importing.portfolio import CSV_NAMES, LAYOUT
 from recupera.credits.importing.problems import ENTITIES
 from recupera.credits.importing.sources import OLE_MAGIC, ZIP_MAGIC, limit
@@ -125,7 +134,27 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 def _status_context(job: ImportJob) -> dict[str, Any]:
     counts = [(ENTITY_LABELS[e], job.counts.get(e, {})) for e in ENTITIES] if job.counts else []
-    return {"job": job, "counts": counts}
+    stale = import_job_is_stale(job)  # a query only for a job "en proceso"
+    return {"job": job, "counts": counts, "stale": stale,
+            "resumable": stale or job.status == ImportJob.Status.FAILED}
+
+
+@login_required
+def import_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST: queue an interrupted job again (jobs.import_job_resume); its page shows the bar."""
+    require_perm(request, "credits.import_portfolio")
+    if request.method != "POST":
+        return redirect("credits:import_status", pk=pk)
+    job = get_object_or_404(ImportJob, pk=pk, kind=ImportJob.Kind.PORTFOLIO)
+    try:
+        job = import_job_resume(actor=request.user, job_id=job.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        transaction.on_commit(lambda: import_job_enqueue(job=job))
+        messages.success(request, _("La importación núm. %(n)s se reanudó; lo que ya se había guardado se "
+                                    "reconoce y no se duplica.") % {"n": job.pk})
+    return redirect("credits:import_status", pk=pk)
 
 
 @login_required

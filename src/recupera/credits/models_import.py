@@ -46,6 +46,11 @@ class ImportJob(models.Model):
     report = models.JSONField(_("reporte"), default=list, blank=True,
                               help_text=_("Filas con problema: archivo, fila, columna, mensaje."))
     task_id = models.CharField(_("tarea"), max_length=64, blank=True)
+    # Who runs it ("host:pid") and when it last reported progress: a killed job is told apart
+    # from a running one by these (SQLite) or by its advisory lock (PostgreSQL); jobs.py.
+    runner = models.CharField(_("proceso"), max_length=120, blank=True)
+    heartbeat_at = models.DateTimeField(_("último aviso"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("intentos"), default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("usuario"),
                                    null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("alta"), auto_now_add=True)

@@ -1,4 +1,6 @@
-"""`recupera import portfolio PATH [--partial] [--as-of YYYY-MM-DD] [--dry-run] [--user NAME]`.
+"""`recupera import portfolio PATH [--partial] [--as-of YYYY-MM-DD] [--dry-run] [--user NAME]`,
+`recupera import portfolio --jobs` (the recent upload jobs, interrupted ones marked) and
+`recupera import portfolio --resume N [--user NAME]` (run an interrupted job again, here).
 
 Exit code 0 when every row was fine, 1 when there were problems (all-or-nothing: nothing was
 stored; --partial: the valid credits were stored and the rest is in the report).
@@ -28,7 +30,7 @@ def _date(value: str) -> dt.date:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", metavar="RUTA", type=Path,
+    parser.add_argument("path", metavar="RUTA", type=Path, nargs="?",
                         help="carpeta con personas.csv, creditos.csv, ministraciones.csv y pagos.csv, "
                              "o un libro .xlsx con esas hojas")
     parser.add_argument("--partial", action="store_true",
@@ -39,6 +41,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="validar y simular sin guardar nada")
     parser.add_argument("--user", dest="username", default=None, metavar="USUARIO",
                         help="usuario al que se atribuyen los cambios en la auditoría")
+    parser.add_argument("--jobs", action="store_true",
+                        help="listar las importaciones recientes de la pantalla (marca las interrumpidas)")
+    parser.add_argument("--resume", type=int, default=None, metavar="NUM",
+                        help="reanudar aquí la importación interrumpida con ese número")
 
 
 def counts_table(counts: Counts) -> list[str]:
@@ -49,6 +55,45 @@ def counts_table(counts: Counts) -> list[str]:
     return lines
 
 
+def _jobs(out: TextIO) -> int:
+    from recupera.credits.importing.jobs import import_job_is_stale
+    from recupera.credits.models_import import ImportJob
+
+    jobs = list(ImportJob.objects.filter(kind=ImportJob.Kind.PORTFOLIO).order_by("-created_at", "-id")[:20])
+    if not jobs:
+        out.write("No hay importaciones.")
+    for job in jobs:
+        status = job.get_status_display()
+        if import_job_is_stale(job):
+            status = "INTERRUMPIDA (el proceso ya no existe): reanúdela con --resume " + str(job.pk)
+        elif job.status == ImportJob.Status.FAILED:
+            status += ": reanúdela con --resume " + str(job.pk)
+        out.write(f"{job.pk:>6}  {job.created_at:%d/%m/%Y %H:%M}  {job.get_mode_display():<12}  {status}")
+    return 0
+
+
+def _resume(job_id: int, actor: Any, out: TextIO) -> int:
+    from django.core.exceptions import ValidationError
+
+    from recupera.credits.importing.jobs import import_job_resume, import_job_run
+    from recupera.credits.models_import import ImportJob
+
+    if not ImportJob.objects.filter(pk=job_id, kind=ImportJob.Kind.PORTFOLIO).exists():
+        raise CommandError(f"No existe la importación de cartera núm. {job_id}.")
+    try:
+        import_job_resume(actor=actor, job_id=job_id)
+    except ValidationError as exc:
+        raise CommandError("; ".join(exc.messages)) from exc
+    status = import_job_run(job_id=job_id)
+    job = ImportJob.objects.get(pk=job_id)
+    out.write(f"Importación núm. {job_id} reanudada (intento {job.attempts}): {job.get_status_display()}")
+    for problem in job.report:
+        where = ", ".join(str(p) for p in (problem["file"], f"fila {problem['row']}" if problem["row"] else "",
+                                           f"columna {problem['column']}" if problem["column"] else "") if p)
+        out.write(f"{where}: {problem['message']}")
+    return 0 if status == ImportJob.Status.DONE else 1
+
+
 def handle(options: dict[str, Any], out: TextIO) -> int:
     from django.contrib.auth import get_user_model
 
@@ -56,14 +101,20 @@ def handle(options: dict[str, Any], out: TextIO) -> int:
     from recupera.credits.importing.portfolio import PortfolioSource
     from recupera.credits.importing.services import portfolio_import
 
-    path: Path = options["path"]
-    if not path.exists():
-        raise CommandError(f"No existe {path}.")
     actor = None
     if options.get("username"):
         actor = get_user_model().objects.filter(username=options["username"]).first()
         if actor is None:
             raise CommandError(f"No existe el usuario {options['username']}.")
+    if options.get("jobs"):
+        return _jobs(out)
+    if options.get("resume") is not None:
+        return _resume(options["resume"], actor, out)
+    path: Path | None = options.get("path")
+    if path is None:
+        raise CommandError("Indique la RUTA de la cartera (carpeta o libro .xlsx), o --jobs, o --resume NUM.")
+    if not path.exists():
+        raise CommandError(f"No existe {path}.")
     as_of = options.get("as_of") or business_date_get()
     result = portfolio_import(actor=actor, source=PortfolioSource.from_path(path), as_of=as_of,
                               partial=bool(options.get("partial")), dry_run=bool(options.get("dry_run")))
