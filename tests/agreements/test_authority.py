@@ -356,3 +356,16 @@ def test_a_campaign_cannot_forgive_more_than_its_creator_may(client_for, portfol
     services.campaign_create(actor=director, name="Regulariza", starts_on=AS_OF, ends_on=dt.date(2024, 7, 31),
                              late_interest_pct=100, interest_pct=60)
     assert Campaign.objects.count() == 1
+
+
+def test_successive_plans_cannot_add_up_beyond_a_collector_limit(worked_credit, collector, supervisor):
+    # a policy that keeps the waiver of a broken plan: the gestor's first plan forgives 50 % of
+    # late interest (59.39); it breaks; a second plan at 50 % of what remains would bring the
+    # late interest forgiven to 75 %: it needs the jefe
+    NegotiationPolicy.objects.update(revoke_on_break=False)
+    first = _plan(worked_credit, collector, late_interest_pct=50, down_payment=D("2470.21"), installments=6)
+    assert first.status == Agreement.Status.IN_FORCE and first.required_level == 1
+    services.plan_break(actor=supervisor, agreement=first, as_of=AS_OF, reason="Sin pagos")
+    second = _plan(worked_credit, collector, late_interest_pct=50, down_payment=D("2470.21"), installments=6)
+    assert second.discounts == {"late_interest": "29.70"}
+    assert second.status == Agreement.Status.PENDING and second.required_level == 2

@@ -25,6 +25,7 @@ from recupera.engine.agreements import (
     forgiveness_limits,
     level_interest,
     off_books,
+    prior_forgiveness,
     required_level_for,
 )
 
@@ -172,3 +173,32 @@ def test_a_lower_rate_gives_up_future_interest_under_the_interest_limit():
     same = assess(discounts=Discounts(), restructure=RestructureTerms(
         capitalize_interest=True, new_rate=D("0.06"), new_term_months=24), **KW)
     assert same.rate_cut == D("0") and required_level_for(LEVELS, same) == 1
+
+
+def test_earlier_agreements_count_against_the_same_limits():
+    # an earlier agreement forgave 59.39 of late interest (entry "d1"); a reversed one ("d2")
+    # and one before the last restructure ("d0") do not count
+    events = [
+        Event(id="d0", kind="discount", value_date=date(2024, 2, 1), seq=1, amount=D("5.00"),
+              component="late_interest"),
+        Event(id="r", kind="restructure", value_date=date(2024, 2, 1), seq=2, capitalize_interest=True),
+        Event(id="d1", kind="discount", value_date=date(2024, 5, 1), seq=3, amount=D("59.39"),
+              component="late_interest"),
+        Event(id="d2", kind="discount", value_date=date(2024, 5, 2), seq=4, amount=D("10.00"),
+              component="interest"),
+        Event(id="x", kind="reversal", value_date=date(2024, 5, 3), seq=5, reverses="d2"),
+    ]
+    prior = prior_forgiveness(events, ["d0", "d1", "d2"])
+    assert prior == Discounts(late_interest=D("59.39"), interest=D("0"), principal=D("0"), fees=D("0"))
+    # with 59.39 already forgiven of 118.78 owed before it, a gestor (50 %) may forgive nothing
+    # more of late interest: cap = 50 % × (59.39 + 59.39) − 59.39 = 0.00
+    debt = debt_breakdown(credit_state(**{**KW, "events": [
+        Event(id="d1", kind="discount", value_date=date(2024, 6, 20), seq=1, amount=D("59.39"),
+              component="late_interest")]}))
+    assert debt.late_interest == D("59.39")
+    assert forgiveness_limits(LEVELS[0][1], debt, prior).late_interest == D("0.00")
+    f = assess(discounts=Discounts(late_interest=D("0.01")), prior=prior, **{**KW, "events": [
+        Event(id="d1", kind="discount", value_date=date(2024, 6, 20), seq=1, amount=D("59.39"),
+              component="late_interest")]})
+    assert required_level_for(LEVELS, f) == 2
+    assert required_level_for(LEVELS, assess(discounts=Discounts(late_interest=D("0.01")), **KW)) == 1

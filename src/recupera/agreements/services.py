@@ -157,6 +157,7 @@ def _money(d: Decimal) -> str:
 # a restructure waives, or the period interest a discount drops, counts like a discount does.
 FIXED_LEVEL = {Agreement.Kind.WRITE_OFF: Level.COMMITTEE, Agreement.Kind.WAIVER: Level.PORTFOLIO_OFFICE}
 OFF_BOOKS = (Agreement.Kind.WRITE_OFF, Agreement.Kind.WAIVER)
+NO_PRIOR = calc.Discounts()
 
 
 @dataclass(frozen=True)
@@ -191,12 +192,13 @@ def offer_assess(*, kind: str, inputs: dict[str, Any], as_of: dt.date, discounts
                  new_rate: Decimal | None = None, new_term_months: int | None = None,
                  first_due_date: dt.date | None = None, down_payment: Decimal | None = None,
                  down_payment_pct: Decimal | None = None, installments: int = 0,
-                 settle_by: dt.date | None = None) -> OfferFigures:
+                 settle_by: dt.date | None = None, prior: calc.Discounts = NO_PRIOR) -> OfferFigures:
     """What the offer forgives at `as_of` (per component, from the engine) and the authority it
     needs under `policy`. A plan's down payment is `down_payment` (money) or `down_payment_pct`
     of what the debtor pays (default: all of it). A settlement is also measured at `settle_by` (the last day it may be
     paid: the late interest accrued meanwhile is forgiven too) and needs the higher level.
-    Raises AgreementError for terms that cannot be offered."""
+    `prior` is what earlier agreements on the credit forgave (`prior_forgiven`): the limits hold
+    the sum. Raises AgreementError for terms that cannot be offered."""
     if kind in OFF_BOOKS:
         state = engine.credit_state(as_of=as_of, **inputs)
         return OfferFigures(calc.off_books(calc.debt_breakdown(state), as_of), FIXED_LEVEL[kind])
@@ -205,7 +207,7 @@ def offer_assess(*, kind: str, inputs: dict[str, Any], as_of: dt.date, discounts
         restructure = calc.RestructureTerms(capitalize_interest=capitalize_interest, new_rate=new_rate,
                                             new_term_months=new_term_months,
                                             new_first_due_date=first_due_date)
-    f = calc.assess(discounts=discounts, as_of=as_of, restructure=restructure, **inputs)
+    f = calc.assess(discounts=discounts, as_of=as_of, restructure=restructure, prior=prior, **inputs)
     levels = _levels(policy) if policy is not None else []
     split = None
     down_pct: Decimal | None = None
@@ -227,11 +229,21 @@ def offer_assess(*, kind: str, inputs: dict[str, Any], as_of: dt.date, discounts
     if kind == Agreement.Kind.SETTLEMENT and settle_by is not None and settle_by > as_of and level:
         # None: at that date the agreed amount no longer settles the credit and settlement_pay
         # refuses it, so nothing more can be forgiven; settlement_pay re-checks the real date.
-        late = calc.settlement_at(discounts=f.discounts, pays=f.pays, value_date=settle_by, **inputs)
+        late = calc.settlement_at(discounts=f.discounts, pays=f.pays, value_date=settle_by, prior=prior,
+                                  **inputs)
         if late is not None:
             later = calc.required_level_for(levels, late)
             level = None if later is None else max(level, later)
     return OfferFigures(f, level, split, down_pct)
+
+
+def prior_forgiven(credit: Credit, inputs: dict[str, Any], *, exclude: int | None = None) -> calc.Discounts:
+    """What earlier agreements on the credit (`exclude`: the one being decided) forgave and is
+    still in force since its last restructure (engine.agreements.prior_forgiveness): successive
+    offers cannot add up beyond one level's limits. Campaign discounts are not agreements."""
+    ids = {str(pk) for entries in Agreement.objects.filter(credit=credit).exclude(pk=exclude)
+           .values_list("entries", flat=True) for pk in (entries or [])}
+    return calc.prior_forgiveness(inputs["events"], ids) if ids else calc.Discounts()
 
 
 def _parts(discounts: calc.Discounts) -> dict[str, str]:
@@ -268,6 +280,7 @@ def offers_simulate(*, credit: Credit, as_of: dt.date, actor: Any = None) -> dic
     levels = _levels(policy)
     _top_level, top = max(levels, key=lambda item: item[0])
     valid_until = as_of + dt.timedelta(days=policy.offer_valid_days)
+    prior = prior_forgiven(credit, inputs)
     # Collection fees are waived with late interest, under its limit (calc.exceeds_money).
     for kind, percents in (
         (Agreement.Kind.SETTLEMENT, calc.DiscountPercents(top.late_interest, top.interest, top.principal,
@@ -280,7 +293,7 @@ def offers_simulate(*, credit: Credit, as_of: dt.date, actor: Any = None) -> dic
             capitalize_interest=policy.capitalize_interest,
             new_term_months=policy.max_term_months if kind == Agreement.Kind.RESTRUCTURE else None,
             installments=top.max_installments if kind == Agreement.Kind.PLAN else 0,
-            down_payment_pct=top.min_down_payment,
+            down_payment_pct=top.min_down_payment, prior=prior,
             settle_by=valid_until if kind == Agreement.Kind.SETTLEMENT else None)
         f = figures.forgiveness
         option: dict[str, Any] = {
@@ -392,7 +405,8 @@ def agreement_propose(
     figures = offer_assess(kind=kind, inputs=inputs, as_of=as_of, discounts=discounts, policy=policy,
                            capitalize_interest=capitalize, new_rate=new_rate, new_term_months=new_term_months,
                            first_due_date=first_due_date, down_payment=down_payment,
-                           installments=installments, settle_by=valid_until)
+                           installments=installments, settle_by=valid_until,
+                           prior=prior_forgiven(credit, inputs) if policy else calc.Discounts())
     if figures.level is None:
         raise AgreementError(_("La oferta está fuera de la política «{p}»: condona {m} y excede lo que "
                                "cualquier nivel puede autorizar.").format(
@@ -468,7 +482,8 @@ def agreement_reassess(agreement: Agreement, *, as_of: dt.date) -> OfferFigures:
         "new_rate": agreement.new_rate, "new_term_months": agreement.new_term_months,
         "first_due_date": agreement.new_first_due_date,
         "down_payment": agreement.down_payment if agreement.kind == Agreement.Kind.PLAN else None,
-        "installments": agreement.installments_count}
+        "installments": agreement.installments_count,
+        "prior": prior_forgiven(credit, inputs, exclude=agreement.pk)}
     if agreement.kind in OFF_BOOKS:
         return offer_assess(as_of=agreement.as_of, **kwargs)
     at_offer = offer_assess(as_of=agreement.as_of, settle_by=agreement.valid_until, **kwargs)
@@ -743,8 +758,9 @@ def settlement_pay(*, actor: Any, agreement: Agreement, value_date: dt.date, cha
     # The agreed amount is fixed until the offer's validity: late interest accrued since the
     # agreement date is forgiven too. That money counts: the level the whole forgiveness needs
     # at the payment date must be within the authority that approved the settlement.
-    f = calc.settlement_at(discounts=_stored_discounts(agreement), pays=agreement.pays,
-                           value_date=value_date, **_inputs(credit))
+    inputs = _inputs(credit)
+    f = calc.settlement_at(discounts=_stored_discounts(agreement), pays=agreement.pays, value_date=value_date,
+                           prior=prior_forgiven(credit, inputs, exclude=agreement.pk), **inputs)
     if f is None or f.unapplied > 0:
         raise AgreementError(_("El adeudo cambió desde el acuerdo: simule una nueva oferta."))
     approved = max((a.level for a in agreement.approvals.all() if a.decision == Approval.Decision.APPROVED),

@@ -330,6 +330,9 @@ class Forgiveness:
     # rate and how much of it the lower rate gives up (future interest, not part of `total`).
     future_interest: Decimal = ZERO
     rate_cut: Decimal = ZERO
+    # What earlier agreements on the credit already forgave (discounts still in force since the
+    # last restructure): the limits hold the sum (`forgiveness_limits`).
+    prior: Discounts = Discounts()
 
     @property
     def total(self) -> Decimal:
@@ -361,6 +364,7 @@ def assess(
     as_of: date,
     restructure: RestructureTerms | None = None,
     calendar: BusinessCalendar = WEEKENDS_ONLY,
+    prior: Discounts = Discounts(),
 ) -> Forgiveness:
     """Replay the credit with the entries an agreement posts at `as_of` (its discounts and, for
     a restructure, the restructure entry) and measure, per component, the money it forgives.
@@ -416,7 +420,23 @@ def assess(
     return Forgiveness(as_of=as_of, debt=debt, discounts=applied, forgiven=forgiven,
                        pays=after.payoff_amount, new_principal=new_principal,
                        unapplied=discounts.total - applied.total, future_interest=future_interest,
-                       rate_cut=rate_cut)
+                       rate_cut=rate_cut, prior=prior)
+
+
+def prior_forgiveness(events: Sequence[Event], agreement_entry_ids: Iterable[str]) -> Discounts:
+    """What earlier agreements forgave on the credit, per component: their discount entries
+    (`agreement_entry_ids`) that are not reversed and are dated after the credit's last
+    restructure (a restructure starts a new debt and its own discounts belong to the old one)."""
+    ids = set(agreement_entry_ids)
+    reversed_ids = {e.reverses for e in events if e.kind == "reversal" and e.reverses}
+    restructured = max((e.value_date for e in events if e.kind == "restructure"
+                        and e.id not in reversed_ids), default=None)
+    out: dict[str, Decimal] = {c: ZERO for c in DISCOUNT_ORDER}
+    for e in events:
+        if e.kind == "discount" and e.id in ids and e.id not in reversed_ids and e.component in out \
+                and (restructured is None or e.value_date > restructured):
+            out[e.component] += e.amount
+    return Discounts(**out)
 
 
 def level_interest(principal: Decimal, rate: Decimal, n: int) -> Decimal:
@@ -441,14 +461,19 @@ def off_books(debt: DebtBreakdown, as_of: date) -> Forgiveness:
     return Forgiveness(as_of=as_of, debt=debt, discounts=Discounts(), forgiven=whole, pays=ZERO)
 
 
-def forgiveness_limits(limits: Limits, debt: DebtBreakdown) -> Discounts:
+def forgiveness_limits(limits: Limits, debt: DebtBreakdown, prior: Discounts = Discounts()) -> Discounts:
     """The most money one level may forgive of this debt, per component: its percentage of
     what is owed (interest: all interest in the debt, the current period's included), rounded
-    to cents like the discounts. Fees follow the late-interest limit."""
-    return Discounts(late_interest=pct_of(debt.late_interest, limits.late_interest),
-                     interest=pct_of(debt.interest, limits.interest),
-                     principal=pct_of(debt.principal, limits.principal),
-                     fees=pct_of(debt.fees, limits.late_interest))
+    to cents like the discounts. Fees follow the late-interest limit. What earlier agreements
+    forgave (`prior`) counts: the percentage applies to what was owed before them, less what
+    they forgave (it may be negative: nothing more may be forgiven at this level)."""
+    def cap(owed: Decimal, pct: Decimal, before: Decimal) -> Decimal:
+        return pct_of(owed + before, pct) - before
+
+    return Discounts(late_interest=cap(debt.late_interest, limits.late_interest, prior.late_interest),
+                     interest=cap(debt.interest, limits.interest, prior.interest),
+                     principal=cap(debt.principal, limits.principal, prior.principal),
+                     fees=cap(debt.fees, limits.late_interest, prior.fees))
 
 
 def exceeds_money(limits: Limits, forgiveness: Forgiveness, *,
@@ -456,9 +481,9 @@ def exceeds_money(limits: Limits, forgiveness: Forgiveness, *,
                   installments: int | None = None) -> list[str]:
     """The names of the limits an agreement exceeds, comparing the money it forgives with the
     money the level may forgive (empty: within these limits)."""
-    cap = forgiveness_limits(limits, forgiveness.debt)
+    cap = forgiveness_limits(limits, forgiveness.debt, forgiveness.prior)
     out = [c for c in ("late_interest", "interest", "principal", "fees")
-           if getattr(forgiveness.forgiven, c) > getattr(cap, c)]
+           if getattr(forgiveness.forgiven, c) > ZERO and getattr(forgiveness.forgiven, c) > getattr(cap, c)]
     # a lower rate gives up future interest: under the same interest limit, as a share of the
     # new schedule's interest at the credit's rate
     if forgiveness.rate_cut > pct_of(forgiveness.future_interest, limits.interest):
@@ -491,6 +516,7 @@ def settlement_at(
     pays: Decimal,
     value_date: date,
     calendar: BusinessCalendar = WEEKENDS_ONLY,
+    prior: Discounts = Discounts(),
 ) -> Forgiveness | None:
     """A settlement agreed at `pays` and paid on `value_date` (up to the offer's validity): the
     late interest accrued since the agreement date is forgiven on top of the agreed discounts so
@@ -498,7 +524,8 @@ def settlement_at(
     `value_date` (the figure whose authority the settlement needs), or None when the agreed
     amount no longer settles the credit (the debt grew by more than late interest)."""
     disbursements = tuple(disbursements)
-    kw = {"terms": terms, "disbursements": disbursements, "events": events, "calendar": calendar}
+    kw = {"terms": terms, "disbursements": disbursements, "events": events, "calendar": calendar,
+          "prior": prior}
     first = assess(discounts=discounts, as_of=value_date, **kw)
     extra = first.pays - pays
     if extra <= ZERO:
