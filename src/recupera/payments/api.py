@@ -75,6 +75,15 @@ class ImportUploadSerializer(serializers.Serializer):
     wait = serializers.BooleanField(default=False, help_text=_(
         "Verdadero: importar en esta solicitud y responder con el resultado (archivos chicos)."))
 
+    def validate_file(self, value):  # type: ignore[no-untyped-def]
+        from recupera.payments.services import upload_check
+
+        try:
+            upload_check(name=value.name, size=value.size)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict["file"]) from exc
+        return value
+
 
 class OperationSerializer(serializers.ModelSerializer):
     agreement = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -151,12 +160,16 @@ class ImportListCreate(generics.ListAPIView):
         data = ImportUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        imp = payment_import_create(actor=request.user, layout=data.validated_data["layout"],
-                                    name=upload.name, content=upload.read(),
-                                    business_date=business_date_get(),
-                                    mode=data.validated_data["mode"])
+        try:
+            imp = payment_import_create(actor=request.user, layout=data.validated_data["layout"],
+                                        name=upload.name, content=upload.read(),
+                                        business_date=business_date_get(),
+                                        mode=data.validated_data["mode"])
+            if data.validated_data["wait"]:
+                imp = payment_import_run(actor=request.user, payment_import=imp)
+        except DjangoValidationError as exc:
+            _raise(exc)
         if data.validated_data["wait"]:
-            imp = payment_import_run(actor=request.user, payment_import=imp)
             return Response(ImportDetailSerializer(imp).data, status=status.HTTP_201_CREATED)
         enqueue_import(imp, request.user)
         return Response(ImportDetailSerializer(imp).data, status=status.HTTP_202_ACCEPTED)

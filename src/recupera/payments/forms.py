@@ -8,8 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from recupera.payments.models import FileLayout, PaymentImport, Receipt
 
-MAX_UPLOAD = 50 * 1024 * 1024
-
 
 class ImportUploadForm(forms.Form):
     layout = forms.ModelChoiceField(label=_("Formato"), queryset=FileLayout.objects.filter(active=True),
@@ -19,12 +17,25 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(label=_("Archivo del banco"))
 
     def clean_file(self):  # type: ignore[no-untyped-def]
+        from django.core.exceptions import ValidationError
+
+        from recupera.payments.services import upload_check
+
         f = self.cleaned_data["file"]
-        if f.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("El archivo pesa más de 50 MB."))
         if f.size == 0:
             raise forms.ValidationError(_("El archivo está vacío."))
+        try:
+            upload_check(name=f.name, size=f.size)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["file"]) from exc
         return f
+
+
+class ResubmitForm(forms.Form):
+    text = forms.CharField(label=_("Renglones rechazados (corríjalos y vuelva a enviarlos)"),
+                           max_length=2_000_000, strip=False,
+                           widget=forms.Textarea(attrs={"rows": 8, "class": "mono",
+                                                        "spellcheck": "false"}))
 
 
 class UnidentifiedSearchForm(forms.Form):

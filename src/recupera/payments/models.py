@@ -166,6 +166,9 @@ class PaymentImport(models.Model):
     # Written by the process running the import at its start and after every chunk: a running
     # import whose heartbeat is older than STALE_AFTER was killed (services.payment_import_stale).
     heartbeat_at = models.DateTimeField(_("última señal"), null=True, blank=True)
+    # "host:pid:start ticks" of the process running it: on the same host a dead process is
+    # seen at once (services.payment_import_stale), elsewhere the heartbeat's age tells.
+    runner = models.CharField(_("proceso"), max_length=120, blank=True)
     resubmission_of = models.ForeignKey("self", verbose_name=_("corrige a"), null=True,
                                         blank=True, on_delete=models.PROTECT, related_name="+")
     # [{"row": 3, "column": "importe", "message": "...", "severity": "error"|"aviso"|"duplicado"}]
@@ -191,6 +194,17 @@ class PaymentImport(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
+
+    @property
+    def stale(self) -> bool:
+        """Running, but its process is gone (killed, the server restarted): resumable."""
+        from recupera.payments.services import payment_import_stale
+
+        return payment_import_stale(self)
+
+    @property
+    def resumable(self) -> bool:
+        return self.status == self.Status.FAILED or self.stale
 
 
 class BankOperation(models.Model):

@@ -33,6 +33,9 @@ MAX_LINES = 100_000  # data lines in one file
 MAX_LINE_CHARS = 2_000  # characters in one line (a bank record is under 200)
 MAX_AMOUNT_HARD = Decimal("1000000000000")  # 10^12: not even storable as a payment
 RAW_KEPT = 1_000  # characters of a rejected line kept for correction
+MAX_KEY = 200  # BankOperation.operation_key
+TEXT_LIMITS = {"reference": 40, "folio": 20, "employee_number": 30, "payment_type": 10,
+               "branch": 10}  # the columns of BankOperation / the folio and employee number
 # Spanish names of the canonical fields, for the report (the JSON keeps the canonical name).
 FIELD_LABELS = {
     "date": "fecha", "period": "periodo", "agreement": "convenio", "payment_type": "tipo de pago",
@@ -321,6 +324,18 @@ class _Context:
             names = ", ".join(self.layout.operation_key_fields)
             self.error(row, names, _("falta el dato que identifica la operación del banco "
                                      "(%(fields)s).") % {"fields": names})
+        elif len("|".join(key_parts)) > MAX_KEY:
+            names = ", ".join(self.layout.operation_key_fields)
+            self.error(row, names, _("el identificador de la operación mide %(n)s caracteres; el "
+                                     "máximo es %(max)s.") % {"n": len("|".join(key_parts)),
+                                                             "max": MAX_KEY})
+        # Text fields are bounded: a value longer than its column is an error, never cut (a cut
+        # folio or reference could match another credit, a cut key another operation).
+        for name, limit in TEXT_LIMITS.items():
+            value = values.get(name, "").strip()
+            if len(value) > limit:
+                self.error(row, name, _("mide %(n)s caracteres; el máximo es %(max)s.")
+                           % {"n": len(value), "max": limit})
         if len(self.result.problems) > errors_before:
             return None
         assert value_date is not None and amount is not None and agreement is not None

@@ -16,6 +16,8 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -142,6 +144,95 @@ def imported_credits_refresh(*, actor: Any, payment_import: PaymentImport) -> in
 
 
 # --- imports ----------------------------------------------------------------------------------
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # 100,000 bank records are under 20 MB
+UPLOAD_EXTENSIONS = ("", ".txt", ".csv", ".dat", ".prn", ".tsv", ".ret", ".rsp")
+
+
+def upload_check(*, name: str, size: int) -> None:
+    """The limits of a payments file on every path (screen, API, CLI): size and kind by its
+    name (its content is checked by parsing.sniff_binary; an empty file is a rejected import
+    with its report). ValidationError in Spanish."""
+    if size > MAX_UPLOAD_BYTES:
+        raise ValidationError({"file": _("El archivo pesa %(mb)s MB; el máximo es %(max)s MB. "
+                                         "Divídalo en archivos más chicos.") % {
+            "mb": f"{size / 1024 / 1024:,.1f}", "max": MAX_UPLOAD_BYTES // 1024 // 1024}})
+    base = name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    ext = ("." + base.rsplit(".", 1)[1].lower()) if "." in base else ""
+    if ext not in UPLOAD_EXTENSIONS:
+        raise ValidationError({"file": _("Un archivo «%(ext)s» no es un archivo de pagos: se "
+                                         "reciben archivos de texto del banco (%(ok)s).") % {
+            "ext": ext, "ok": ", ".join(e for e in UPLOAD_EXTENSIONS if e)}})
+
+
+# A running import whose heartbeat is older than this (RECUPERA_IMPORT_STALE_SECONDS) is stale
+# even when its process cannot be checked (another host). Heartbeats come at least once per
+# chunk (a chunk of 1,000 rows takes about a second).
+DEFAULT_STALE_SECONDS = 600
+
+
+def _process_start(pid: int) -> str:
+    """The start time of a process in clock ticks since boot (/proc/<pid>/stat field 22), so a
+    reused pid is not mistaken for the runner; "" when it does not exist or /proc is absent."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def _runner_id() -> str:
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_process_start(pid)}"[:120]
+
+
+def _runner_alive(runner: str) -> bool | None:
+    """True/False when the runner ran on this host (its pid and start time checked); None when
+    it cannot be told from here."""
+    host, _sep, rest = runner.partition(":")
+    pid_text, _sep, start = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit() or not os.path.isdir("/proc"):
+        return None
+    return _process_start(int(pid_text)) == start and start != ""
+
+
+def payment_import_stale(imp: PaymentImport, *, now: dt.datetime | None = None) -> bool:
+    """A running import that nobody runs any more (killed with kill -9, the worker or server
+    restarted): its process is gone (same host), or its heartbeat is too old."""
+    if imp.status != PaymentImport.Status.RUNNING:
+        return False
+    alive = _runner_alive(imp.runner) if imp.runner else None
+    if alive is not None:
+        return not alive
+    seconds = int(getattr(settings, "RECUPERA_IMPORT_STALE_SECONDS", DEFAULT_STALE_SECONDS))
+    last = imp.heartbeat_at or imp.started_at or imp.created_at
+    return last is None or last < (now or timezone.now()) - dt.timedelta(seconds=seconds)
+
+
+def payment_import_resume(*, actor: Any, payment_import: PaymentImport,
+                          chunk_size: int = CHUNK, run: bool = True) -> PaymentImport:
+    """Resume a failed or stale import (UI button, `recupera import payments --resume ID`):
+    audited, then run again (`run=False`: only marked pending, for the task to run it). What the
+    earlier run applied is recognized by its operations and not applied twice."""
+    with transaction.atomic():
+        imp = PaymentImport.objects.select_for_update().get(pk=payment_import.pk)
+        if not (imp.status == PaymentImport.Status.FAILED or payment_import_stale(imp)):
+            if imp.status in (PaymentImport.Status.RUNNING, PaymentImport.Status.PENDING):
+                raise ValidationError(_("La importación %(n)s se está procesando (o espera su "
+                                        "turno); no hace falta reanudarla.") % {"n": imp.pk})
+            raise ValidationError(_("La importación %(n)s ya terminó (%(s)s); no hay nada que "
+                                    "reanudar.") % {"n": imp.pk, "s": imp.get_status_display()})
+        before = snapshot(imp, ["status", "processed_lines", "applied_count", "runner",
+                                "heartbeat_at", "failure"])
+        PaymentImport.objects.filter(pk=imp.pk).update(status=PaymentImport.Status.PENDING,
+                                                       runner="")
+        imp.refresh_from_db()
+        audit_record(actor=actor, action="pagos.importacion.reanudar", obj=imp, before=before,
+                     after=snapshot(imp, ["status"]))
+    if not run:
+        return imp
+    return payment_import_run(actor=actor, payment_import=imp, chunk_size=chunk_size)
+
+
 @transaction.atomic
 def payment_import_create(
     *,
@@ -156,6 +247,7 @@ def payment_import_create(
     `payment_import_run` (the upload screen enqueues a task that does)."""
     if mode not in PaymentImport.Mode.values:
         raise ValidationError({"mode": _("Modo de importación desconocido: «%(m)s».") % {"m": mode}})
+    upload_check(name=name or "pagos.txt", size=len(content))
     digest = hashlib.sha256(content).hexdigest()
     earlier = (PaymentImport.objects.filter(sha256=digest)
                .exclude(status=PaymentImport.Status.REJECTED).order_by("pk").first())
@@ -186,14 +278,22 @@ def payment_import_run(*, actor: Any, payment_import: PaymentImport, chunk_size:
 
     Resumable: running it again after a failure applies only what is not applied yet (the
     operations it already stored are its own and are not posted twice)."""
-    imp = PaymentImport.objects.select_related("layout", "layout__default_agreement").get(
-        pk=payment_import.pk)
-    if imp.status in (PaymentImport.Status.DONE, PaymentImport.Status.REJECTED):
-        return imp
-    PaymentImport.objects.filter(pk=imp.pk).update(
-        status=PaymentImport.Status.RUNNING, started_at=timezone.now(), processed_lines=0,
-        applied_count=0, applied_amount=ZERO, duplicate_count=0, unidentified_count=0,
-        unidentified_amount=ZERO, error_count=0, failure="")
+    if chunk_size < 1:
+        raise ValidationError({"chunk": _("Los renglones por transacción deben ser 1 o más.")})
+    with transaction.atomic():
+        imp = (PaymentImport.objects.select_for_update(of=("self",))
+               .select_related("layout", "layout__default_agreement").get(pk=payment_import.pk))
+        if imp.status in (PaymentImport.Status.DONE, PaymentImport.Status.REJECTED):
+            return imp
+        if imp.status == PaymentImport.Status.RUNNING and not payment_import_stale(imp):
+            raise ValidationError(_("La importación %(n)s ya se está procesando en otro proceso.")
+                                  % {"n": imp.pk})
+        now = timezone.now()
+        PaymentImport.objects.filter(pk=imp.pk).update(
+            status=PaymentImport.Status.RUNNING, started_at=now, heartbeat_at=now,
+            runner=_runner_id(), processed_lines=0, applied_count=0, applied_amount=ZERO,
+            duplicate_count=0, unidentified_count=0, unidentified_amount=ZERO, error_count=0,
+            failure="")
     try:
         with imp.file.open("rb") as fh:
             content = fh.read()
@@ -203,7 +303,7 @@ def payment_import_run(*, actor: Any, payment_import: PaymentImport, chunk_size:
         problems: list[Problem] = list(parsed.problems)
         error_rows = parsed.error_rows
         total = parsed.total_lines
-        PaymentImport.objects.filter(pk=imp.pk).update(total_lines=total,
+        PaymentImport.objects.filter(pk=imp.pk).update(total_lines=total, heartbeat_at=timezone.now(),
                                                        error_count=len(error_rows))
         reject = parsed.file_rejected or (
             imp.mode == PaymentImport.Mode.ALL_OR_NOTHING and bool(error_rows))
@@ -403,7 +503,7 @@ def _apply_chunk(*, actor: Any, imp: PaymentImport, rows: list[ParsedRow],
                 Credit.objects.filter(pk__in=sorted(paid - marked)).update(has_new_events=True)
 
         PaymentImport.objects.filter(pk=imp.pk).update(
-            processed_lines=F("processed_lines") + len(rows),
+            processed_lines=F("processed_lines") + len(rows), heartbeat_at=timezone.now(),
             applied_count=F("applied_count") + applied,
             applied_amount=F("applied_amount") + applied_amount,
             duplicate_count=F("duplicate_count") + duplicates,
@@ -562,6 +662,58 @@ def _entries_post(actor: Any, imp: PaymentImport, to_post: list[tuple[int, Parse
             [r.value_date for _o, r in to_post], [r.amount for _o, r in to_post],
             channel, actor_id, now, now, actor_id, channel, imp.pk,
             [op_id for op_id, _r in to_post]])
+
+
+MAX_RESUBMIT_CHARS = 2_000_000
+
+
+def rejected_rows_text(payment_import: PaymentImport) -> str:
+    """The import's rejected rows as they were read (with the file's header line first when the
+    layout has one), one per line: what the correction screen offers to edit and re-submit."""
+    raws = [p["raw"] for p in payment_import.problems
+            if p.get("severity") == ERROR and p.get("row") and p.get("raw")]
+    if not raws:
+        return ""
+    lines = list(dict.fromkeys(raws))
+    if payment_import.layout.has_header:
+        with payment_import.file.open("rb") as fh:
+            head = fh.read(8192)
+        text = head.decode(payment_import.layout.encoding, errors="replace").lstrip("\ufeff")
+        header = next((line for line in text.splitlines() if line.strip()), "")
+        lines.insert(0, header[:2000])
+    return "\n".join(lines) + "\n"
+
+
+def payment_import_resubmit(*, actor: Any, payment_import: PaymentImport, text: str,
+                            business_date: dt.date) -> PaymentImport:
+    """Store the corrected rejected rows of an import as a new import of the same layout and
+    mode (`resubmission_of` points at the original). Run it like any other (the screen enqueues
+    it). Its rows go through every check again; a row that was applied meanwhile is a
+    duplicate and is not applied twice."""
+    text = (text or "").replace("\r\n", "\n")
+    if not text.strip():
+        raise ValidationError({"text": _("No hay renglones que volver a enviar.")})
+    if len(text) > MAX_RESUBMIT_CHARS:
+        raise ValidationError({"text": _("La corrección mide más de %(n)s caracteres; cargue un "
+                                         "archivo.") % {"n": f"{MAX_RESUBMIT_CHARS:,}"}})
+    layout = payment_import.layout
+    try:
+        content = (text if text.endswith("\n") else text + "\n").encode(layout.encoding)
+    except UnicodeEncodeError as exc:
+        raise ValidationError({"text": _("El carácter «%(c)s» no se puede escribir en %(enc)s, la "
+                                         "codificación del formato %(l)s.") % {
+            "c": exc.object[exc.start:exc.end], "enc": layout.encoding.upper(),
+            "l": layout.name}}) from exc
+    stem, dot, ext = payment_import.original_name.rpartition(".")
+    name = f"{stem}-correccion.{ext}" if dot else f"{payment_import.original_name}-correccion"
+    with transaction.atomic():
+        imp = payment_import_create(actor=actor, layout=layout, name=name, content=content,
+                                    business_date=business_date, mode=payment_import.mode)
+        PaymentImport.objects.filter(pk=imp.pk).update(resubmission_of=payment_import)
+        imp.resubmission_of = payment_import
+        audit_record(actor=actor, action="pagos.importacion.corregir", obj=imp,
+                     after={"resubmission_of": payment_import.pk, "size": len(content)})
+    return imp
 
 
 def payment_file_import(*, actor: Any, layout: FileLayout, name: str, content: bytes,

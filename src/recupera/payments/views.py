@@ -28,6 +28,7 @@ from recupera.payments.forms import (
     CashCutForm,
     CashPaymentForm,
     ImportUploadForm,
+    ResubmitForm,
     ReversalForm,
     UnidentifiedSearchForm,
 )
@@ -82,12 +83,70 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "payments.view_payment")
     imp = get_object_or_404(PaymentImport.objects.select_related("layout", "uploaded_by"), pk=pk)
+    return _import_detail(request, imp)
+
+
+@login_required
+@require_http_methods(["POST"])
+def import_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """Resume a failed or interrupted import: marked pending (audited) and run by the worker."""
+    require_perm(request, "payments.import_payments")
+    from recupera.payments.services import payment_import_resume
+    from recupera.payments.tasks import enqueue_import
+
+    imp = get_object_or_404(PaymentImport, pk=pk)
+    try:
+        imp = payment_import_resume(actor=request.user, payment_import=imp, run=False)
+    except ValidationError as exc:
+        for message in _errors_text(exc):
+            messages.error(request, message)
+    else:
+        enqueue_import(imp, request.user)
+        messages.success(request, _("La importación se reanuda; lo ya aplicado no se aplica otra "
+                                    "vez."))
+    return redirect("payments:import_detail", pk=pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def import_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rejected rows, corrected by hand, sent again as a new import of the same layout."""
+    require_perm(request, "payments.import_payments")
+    from recupera.payments.services import payment_import_resubmit
+    from recupera.payments.tasks import enqueue_import
+
+    original = get_object_or_404(PaymentImport.objects.select_related("layout"), pk=pk)
+    form = ResubmitForm(request.POST)
+    if form.is_valid():
+        try:
+            imp = payment_import_resubmit(actor=request.user, payment_import=original,
+                                          text=form.cleaned_data["text"],
+                                          business_date=business_date_get())
+        except ValidationError as exc:
+            for message in _errors_text(exc):
+                form.add_error("text", message)
+        else:
+            enqueue_import(imp, request.user)
+            return redirect("payments:import_detail", pk=imp.pk)
+    return _import_detail(request, original, resubmit_form=form)
+
+
+def _import_detail(request: HttpRequest, imp: PaymentImport,
+                   resubmit_form: ResubmitForm | None = None) -> HttpResponse:
+    from recupera.payments.parsing import column_label
+    from recupera.payments.services import rejected_rows_text
+
     operations = (imp.operations.select_related("credit").order_by("line_number")[:500]
                   if imp.finished else [])
+    errors = [{**p, "column_label": p.get("column_label") or column_label(p.get("column", ""))}
+              for p in imp.problems if p.get("severity") == "error"]
+    if resubmit_form is None and imp.finished and any(p.get("raw") for p in errors):
+        resubmit_form = ResubmitForm(initial={"text": rejected_rows_text(imp)})
     return render(request, "payments/import_detail.html", {
-        "imp": imp, "operations": operations,
-        "errors": [p for p in imp.problems if p.get("severity") == "error"],
+        "imp": imp, "operations": operations, "errors": errors,
         "others": [p for p in imp.problems if p.get("severity") != "error"],
+        "resubmit_form": resubmit_form,
+        "can_import": request.user.has_perm("payments.import_payments"),
     })
 
 

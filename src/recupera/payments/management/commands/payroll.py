@@ -30,15 +30,17 @@ class Command(BaseCommand):
                             help="Solo una dependencia (por omisión, todas).")
         export.add_argument("--date", default="", help="Fecha de operación (AAAA-MM-DD).")
         imp = sub.add_parser("import", help="Descuentos aplicados por la dependencia (formato nomina).")
-        imp.add_argument("file", metavar="ARCHIVO",
+        imp.add_argument("file", metavar="ARCHIVO", nargs="?", default="",
                          help="CSV: period, employee_number, folio, amount_deducted, operation_id.")
+        imp.add_argument("--resume", default="", metavar="ID",
+                         help="Reanudar una importación fallida o interrumpida (su número).")
         imp.add_argument("--layout", default="nomina", metavar="FORMATO",
                          help="Formato (por omisión: nomina).")
         imp.add_argument("--mode", choices=["todo_o_nada", "solo_validos"], default="solo_validos",
                          help="Si hay renglones con error: no aplicar nada, o aplicar los válidos.")
         imp.add_argument("--user", default="", help="Usuario que registra la importación.")
         imp.add_argument("--date", default="", help="Fecha de operación (AAAA-MM-DD).")
-        imp.add_argument("--chunk", type=int, default=1000, help="Renglones por transacción.")
+        imp.add_argument("--chunk", default="1000", help="Renglones por transacción (1 a 10000).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "import":
@@ -57,10 +59,14 @@ class Command(BaseCommand):
 
         try:
             period = parse_period(options["period"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        try:
             business_date = (dt.date.fromisoformat(options["date"]) if options.get("date")
                              else business_date_get())
         except ValueError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(f"La fecha «{options['date']}» no es válida; escríbala como "
+                               "AAAA-MM-DD.") from exc
         lines = list(payroll_lines(period=period, business_date=business_date,
                                    agency=options.get("agency", "")))
         Path(options["out"]).write_text(payroll_csv(lines), encoding="utf-8")
