@@ -19,11 +19,11 @@ MENU = {
     Role.CUSTODY: {"Inicio", "Personas", "Créditos"},
     Role.CASHIER: {"Inicio", "Personas", "Créditos", "Pagos", "Caja"},
     Role.AUDITOR: {"Inicio", "Personas", "Créditos", "Bitácora de auditoría", "Equipo", "Pagos",
-                    "Cierre diario", "Derechos ARCO"},
+                    "Cierre diario", "Derechos ARCO", "Consultas de datos personales"},
     Role.IT_ADMIN: {"Importar cartera", "Bitácora de auditoría", "Administración", "Pagos", "Cierre diario"},
     Role.COMMITTEE: {"Inicio", "Personas", "Créditos", "Autorizaciones", "Solicitudes de rol"},
     Role.DATA_PROTECTION: {"Inicio", "Personas", "Créditos", "Bitácora de auditoría", "Derechos ARCO",
-                           "Aviso de privacidad"},
+                           "Aviso de privacidad", "Consultas de datos personales"},
 }
 
 
