@@ -59,12 +59,32 @@ def it_admin(make_user):
     return make_user(Role.IT_ADMIN, username="ti1", is_staff=True)
 
 
+def verify_second_factor(client, user):
+    """Mark the client's session as having passed the second factor (core/otp.py) with a
+    confirmed authenticator device of the user's, as /verificar/ does after a right code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="pruebas", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
 @pytest.fixture
 def client_for(client):
-    """client_for(user) -> the Django test client signed in as user."""
+    """client_for(user) -> the Django test client signed in as user, with the second factor
+    already given when the user's role needs it (client_for(user, verified=False): without)."""
 
-    def _login(user):
+    def _login(user, verified=True):
+        from recupera.core.otp import requires_otp
+
         client.force_login(user, backend="recupera.core.predicates.AdminModelBackend")
+        if verified and requires_otp(user):
+            verify_second_factor(client, user)
         return client
 
     return _login
@@ -79,3 +99,9 @@ def api_client_for():
         return api
 
     return _login
+
+
+@pytest.fixture
+def second_factor():
+    """second_factor(client, user): give a signed-in client's session the second factor."""
+    return verify_second_factor

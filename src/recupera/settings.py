@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "rest_framework",
     "rest_framework.authtoken",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "recupera.core.otp.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -147,6 +149,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The second factor (core/otp.py, docs/security.md): required for staff, superusers and these
+# roles (names of core.roles.Role, comma separated in the environment): the roles that approve
+# agreements, handle money or administer.
+RECUPERA_OTP_ROLES = [
+    name.strip() for name in os.environ.get(
+        "RECUPERA_OTP_ROLES", "SUPERVISOR,PORTFOLIO_OFFICE,CASHIER,COMMITTEE,IT_ADMIN").split(",")
+    if name.strip()
+]
+OTP_TOTP_ISSUER = "Recupera IBCEES"
+# Wrong codes on /verificar/ within the window that end the session (sign in again).
+OTP_FAILURE_LIMIT = 5
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 # Wrong current passwords on the password-change form: this many in the window lock the form.

@@ -26,6 +26,8 @@ urlpatterns = [
     path("auditoria/", include(([path("", core_views.audit_list, name="list"),
                                  path("consultas/", data_view_list, name="data_views")], "audit"))),
     path("entrar/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("verificar/", core_views.otp_verify, name="otp_verify"),
+    path("verificar/alta/", core_views.otp_enrol, name="otp_enrol"),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("contrasena/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path("contrasena/lista/", auth_views.PasswordChangeDoneView.as_view(template_name="core/password_change_done.html"), name="password_change_done"),

@@ -82,8 +82,8 @@ def test_credit_page_links_to_the_simulator_only_for_proposers(client_for, worke
 
 
 def test_gestor_proposes_beyond_authority_and_the_supervisor_approves_from_the_inbox(
-        client, worked_credit, collector, supervisor):
-    client.force_login(collector)
+        client_for, worked_credit, collector, supervisor):
+    client = client_for(collector)
     response = client.post(reverse("agreements:simulate", args=[worked_credit.folio]), {
         "kind": "convenio", "late_interest_pct": "100", "down_payment": "2000.00", "installments": "10",
         "first_due_date": "20/07/2024", "reason": "Pierde el empleo; ofrece enganche"}, follow=True)
@@ -93,7 +93,7 @@ def test_gestor_proposes_beyond_authority_and_the_supervisor_approves_from_the_i
     html = response.content.decode()
     assert "Por autorizar" in html and "requiere autorización de Jefe de Departamento" in html
 
-    client.force_login(supervisor)
+    client = client_for(supervisor)  # the same test client, signed in anew
     inbox = client.get(reverse("agreements:inbox")).content.decode()
     assert f'id="convenio-{agreement.pk}"' in inbox and worked_credit.folio in inbox
     response = client.post(reverse("agreements:decide", args=[agreement.pk]),

@@ -74,9 +74,10 @@ def test_five_wrong_passwords_lock_the_account_with_a_spanish_message(client, ma
     assert client.get(reverse("home")).status_code == 302
 
 
-def test_password_change(client, make_user):
+def test_password_change(client, make_user, second_factor):
     user = make_user(Role.CASHIER, username="alma", password=PASSWORD)
     client.post(reverse("login"), {"username": "alma", "password": PASSWORD})
+    second_factor(client, user)  # the cashier's role needs the second factor (core/otp.py)
     response = client.post(reverse("password_change"), {
         "old_password": PASSWORD, "new_password1": "Otra-Clave-Larga-99", "new_password2": "Otra-Clave-Larga-99",
     })

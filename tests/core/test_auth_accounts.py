@@ -139,3 +139,13 @@ def test_a_duplicate_request_is_refused_in_spanish(client_for, it_admin, make_us
         "user": target.pk, "role": collector_role.pk, "reason": "x"}).content.decode()
     assert "ya tiene el rol" in page
     assert not RoleGrant.objects.exists()
+
+
+def test_it_resets_a_lost_second_factor_but_never_sets_one(client_for, it_admin, make_user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    lost = TOTPDevice.objects.create(user=make_user(Role.CASHIER), name="app", confirmed=True)
+    client = client_for(it_admin)
+    assert client.get("/admin/otp_totp/totpdevice/add/").status_code == 403
+    assert client.post(f"/admin/otp_totp/totpdevice/{lost.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(pk=lost.pk).exists()

@@ -95,18 +95,49 @@ def browser_page(chromium_browser: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def login(live_server: Any, browser_page: Any) -> Callable[..., Any]:
-    """login(user, password=PASSWORD): sign in through the real login form; returns the page."""
+    """login(user, password=PASSWORD): sign in through the real login form, and for the roles
+    that need the second factor (core/otp.py) type the authenticator code on /verificar/ (the
+    user gets a confirmed device first); returns the page."""
 
     def _login(user: Any, password: str = PASSWORD) -> Any:
+        from recupera.core.otp import requires_otp
+
+        device = _authenticator_for(user) if requires_otp(user) else None
         browser_page.goto(f"{live_server.url}/entrar/")
         browser_page.fill("#id_username", user.get_username())
         browser_page.fill("#id_password", password)
         browser_page.click("button[type=submit]")
         browser_page.wait_for_load_state()
         assert "/entrar/" not in browser_page.url, "el inicio de sesión falló"
+        if device is not None:
+            assert "/verificar/" in browser_page.url, "no se pidió el segundo paso"
+            browser_page.fill("#id_token", _current_code(device))
+            browser_page.click("button.primary")
+            browser_page.wait_for_load_state()
+            assert "/verificar/" not in browser_page.url, "el código de verificación falló"
         return browser_page
 
     return _login
+
+
+def _authenticator_for(user: Any) -> Any:
+    """The user's confirmed TOTP device (created when missing), ready for a fresh code: the
+    replay guard (last_t) and the throttle are cleared, so two sign-ins within one 30-second
+    step both work."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="pruebas", confirmed=True)
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0,
+                                                   throttling_failure_timestamp=None)
+    return device
+
+
+def _current_code(device: Any) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
 @pytest.fixture

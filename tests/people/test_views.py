@@ -29,7 +29,8 @@ def test_person_page_shows_identity_logs_the_view_and_has_a_fixed_query_count(
     # session, user, roles; person + contact points + addresses; view-log insert;
     # base template (context processor, once per request): business date, unread messages (no
     # model permissions: AdminModelBackend reads them for staff only); the credits panel: the person's credits with their roles (1)
-    with django_assert_num_queries(10):
+    # + the second factor's device (the supervisor's role needs it; django-otp, once a request)
+    with django_assert_num_queries(11):
         response = client.get(reverse("people:detail", args=[ana.pk]))
     html = response.content.decode()
     assert response.status_code == 200

@@ -244,3 +244,72 @@ def security_alert_acknowledge(*, actor: Any, alert: Any) -> Any:
         alert.save(update_fields=["acknowledged_by", "acknowledged_at"])
         audit_record(actor=actor, action="alerta.atender", obj=alert)
     return alert
+
+
+# second factor (django-otp) ------------------------------------------------------------------------
+OTP_FAILED = "otp.codigo_fallido"
+
+
+@transaction.atomic
+def otp_enrol_start(*, actor: Any, user: Any) -> Any:
+    """The user's unconfirmed authenticator device (created once; its secret shown until the
+    user proves it with a code)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from recupera.core.otp import TOTP_DEVICE_NAME
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+        audit_record(actor=actor, action="otp.alta_iniciada", obj=user)
+    return device
+
+
+@transaction.atomic
+def otp_enrol_confirm(*, actor: Any, device: Any, token: str) -> list[str] | None:
+    """Confirm the device with a code from the app; returns the new one-time recovery codes
+    (shown once), or None when the code is wrong."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from recupera.core.otp import RECOVERY_CODES, RECOVERY_DEVICE_NAME
+
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    if not device.verify_token(token):
+        audit_record(actor=actor, action=OTP_FAILED, obj=device.user, after={"paso": "alta"})
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    StaticDevice.objects.filter(user=device.user).delete()
+    recovery = StaticDevice.objects.create(user=device.user, name=RECOVERY_DEVICE_NAME)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=recovery, token=c) for c in codes])
+    audit_record(actor=actor, action="otp.alta", obj=device.user,
+                 after={"dispositivo": device.name, "codigos_de_recuperacion": len(codes)})
+    return codes
+
+
+def otp_verify(*, actor: Any, user: Any, token: str, ip: str | None) -> Any:
+    """The device (authenticator or recovery code) that accepts `token`, or None. A recovery
+    code works once (django-otp deletes it). Failures and recovery-code uses are audited."""
+    from django_otp import match_token
+
+    token = "".join((token or "").split())
+    device = match_token(user, token) if token else None
+    with transaction.atomic():
+        if device is None:
+            audit_record(actor=actor, action=OTP_FAILED, obj=user, after={"ip": ip})
+        elif device._meta.model_name == "staticdevice":
+            audit_record(actor=actor, action="otp.codigo_de_recuperacion", obj=user,
+                         after={"ip": ip, "quedan": device.token_set.count()})
+    return device
+
+
+def otp_failures_exceeded(*, user: Any, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    since = now - dt.timedelta(minutes=settings.PASSWORD_CHANGE_LOCK_MINUTES)
+    return AuditEntry.objects.filter(
+        object_type=user._meta.label_lower, object_id=str(user.pk), at__gte=since,
+        action=OTP_FAILED,
+    ).count() >= settings.OTP_FAILURE_LIMIT

@@ -37,8 +37,9 @@ DEMO_USERS: dict[Role, tuple[str, str, str]] = {
 }
 
 # Apps whose models Administración TI maintains in the Django admin (catalogs, settings).
+OTP_APPS = ("otp_totp", "otp_static")
 IT_ADMIN_APPS = ("core", "people", "credits", "collections", "payments", "agreements", "cob", "auth", "axes",
-                 "otp_totp")
+                 *OTP_APPS)
 
 
 def grant_it_admin_catalog_perms(**kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -50,5 +51,7 @@ def grant_it_admin_catalog_perms(**kwargs) -> None:  # type: ignore[no-untyped-d
         return
     perms = Permission.objects.filter(content_type__app_label__in=IT_ADMIN_APPS).exclude(
         content_type__model="auditentry", codename__in=["change_auditentry", "delete_auditentry"]
+    ).exclude(  # IT resets a lost second factor (view, delete), never sets one (it would know it)
+        content_type__app_label__in=OTP_APPS, codename__regex=r"^(add|change)_"
     )
     group.permissions.set(perms)

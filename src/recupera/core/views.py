@@ -11,7 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 
 from recupera.core import accounts
 from recupera.core.forms import AuditFilterForm
@@ -180,3 +182,77 @@ def role_grants(request: HttpRequest) -> HttpResponse:
     for grant in pending:
         grant.can_decide = request.user.has_perm("core.decide_role_grant", grant)
     return render(request, "core/role_grants.html", {"pending": pending, "decided": decided})
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """Step two of signing in: a code from the authenticator app or a recovery code."""
+    from django.contrib.auth import logout
+    from django_otp import login as otp_login
+
+    from recupera.core.otp import has_confirmed_totp, requires_otp
+
+    user = request.user
+    if not requires_otp(user) or user.is_verified():
+        return redirect(safe_next_url(request, reverse("home")))
+    if not has_confirmed_totp(user):
+        return redirect("otp_enrol")
+    error = ""
+    status = 200
+    if request.method == "POST":
+        device = accounts.otp_verify(actor=user, user=user, token=request.POST.get("token", ""),
+                                     ip=client_ip(request))
+        if device is not None:
+            request.session.cycle_key()
+            otp_login(request, device)
+            if device._meta.model_name == "staticdevice":
+                messages.warning(request, "Usó un código de recuperación; cada uno sirve una sola "
+                                          "vez. Pida a Administración TI nuevos códigos si se le acaban.")
+            return redirect(safe_next_url(request, reverse("home")))
+        if accounts.otp_failures_exceeded(user=user):
+            logout(request)
+            messages.error(request, "Demasiados códigos incorrectos. Por seguridad se cerró la "
+                                    "sesión; vuelva a iniciarla.")
+            return redirect("login")
+        error = ("Código incorrecto o vencido. Escriba los 6 dígitos que muestra ahora su "
+                 "aplicación de autenticación, o uno de sus códigos de recuperación.")
+        status = 422
+    return render(request, "core/otp_verify.html",
+                  {"error": error, "next": safe_next_url(request, ""), "otp_pending": True},
+                  status=status)
+
+
+@login_required
+def otp_enrol(request: HttpRequest) -> HttpResponse:
+    """First sign-in of a user who needs a second factor: QR code, secret, confirmation code,
+    then the recovery codes (shown once)."""
+    from django_otp import login as otp_login
+
+    from recupera.core.otp import has_confirmed_totp, requires_otp, totp_qr_svg, totp_secret_text
+
+    user = request.user
+    if not requires_otp(user):
+        return redirect("home")
+    if has_confirmed_totp(user):
+        # Replacing a device needs the current one: IT resets a lost one (docs/security.md).
+        return redirect("otp_verify")
+    device = accounts.otp_enrol_start(actor=user, user=user)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        codes = accounts.otp_enrol_confirm(actor=user, device=device,
+                                           token="".join(request.POST.get("token", "").split()))
+        if codes is not None:
+            device.refresh_from_db()
+            request.session.cycle_key()
+            otp_login(request, device)
+            return render(request, "core/otp_recovery_codes.html",
+                          {"codes": codes, "next": safe_next_url(request, reverse("home"))})
+        error = ("El código no coincide. Revise que la hora de su teléfono sea la correcta y "
+                 "escriba los 6 dígitos que muestra ahora la aplicación.")
+        status = 422
+    return render(request, "core/otp_enrol.html", {
+        "qr_svg": mark_safe(totp_qr_svg(device)),  # segno's own SVG markup, no user input
+        "secret": totp_secret_text(device), "error": error, "next": safe_next_url(request, ""),
+        "otp_pending": True,  # base.html: no menu or search box before the second step
+    }, status=status)

@@ -119,8 +119,14 @@ class Command(BaseCommand):
         self._assign_cases()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Usuarios de demostración (contraseña para todos: {DEMO_PASSWORD})"))
+        from recupera.core.otp import requires_otp
+
+        accounts = {u.username: u for u in get_user_model().objects.filter(
+            username__in=[name for _, name in users])}
         for role, username in users:
-            self.stdout.write(f"  {username:<14} {role.value}")
+            # Second factor: enrolment on first sign-in (QR code and secret on screen; README).
+            mark = "  (dos pasos)" if requires_otp(accounts[username]) else ""
+            self.stdout.write(f"  {username:<14} {role.value}{mark}")
         self.stdout.write("")
         self.stdout.write(f"Fecha de operación: {business_date_get():%d/%m/%Y} · hora local {timezone.localtime():%H:%M}")
         if opts["no_serve"]:
