@@ -93,9 +93,9 @@ def test_simulator_shows_the_figure_and_level_the_approval_enforces(worked_credi
     assert option["required_level"] == agreement.required_level == 3
 
 
-def test_restructure_page_shows_the_level_and_the_supervisor_refusal(client, worked_credit, collector,
+def test_restructure_page_shows_the_level_and_the_supervisor_refusal(client_for, worked_credit, collector,
                                                                      supervisor):
-    client.force_login(collector)
+    client = client_for(collector)
     page = client.get(reverse("agreements:simulate", args=[worked_credit.folio])).content.decode()
     section = page.split('id="opcion-reestructura"', 1)[1].split("</section>", 1)[0]
     assert "$410.41" in section and "Subdirección de Cartera" in section
@@ -106,7 +106,7 @@ def test_restructure_page_shows_the_level_and_the_supervisor_refusal(client, wor
     assert "Oferta registrada: requiere autorización de Subdirección de Cartera." in html
     agreement = Agreement.objects.get(credit=worked_credit)
     assert agreement.status == Agreement.Status.PENDING
-    client.force_login(supervisor)
+    client = client_for(supervisor)  # with the second factor its role needs (core/otp.py)
     refused = client.post(reverse("agreements:decide", args=[agreement.pk]),
                           {"decision": "aprobar", "comment": "Procede"})
     assert refused.status_code in (403, 422)
