@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from recupera.core.calendar import business_calendar
 from recupera.core.services import business_date_of_request
 from recupera.core.views import require_perm
+from recupera.credits.pdf import pdf_view
 from recupera.privacy import documents, selectors, services
 from recupera.privacy.forms import (
     AnswerForm,
@@ -223,6 +224,7 @@ def export_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@pdf_view
 def export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from recupera.credits.pdf import pdf_response
 
@@ -235,6 +237,7 @@ def export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@pdf_view
 def response_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from recupera.credits.pdf import pdf_response
 
