@@ -177,3 +177,43 @@ def test_cli_lists_and_resumes_a_killed_job(portfolio_officer, cartera):
         call_command("import", "portfolio", "--resume", str(job.pk), stdout=io.StringIO())
     with pytest.raises(CommandError, match="No existe la importación de cartera núm. 999"):
         call_command("import", "portfolio", "--resume", "999", stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_postgresql_frees_the_job_lock_when_its_process_is_killed(portfolio_officer, cartera):
+    """kill -9 of a process holding a job's lock: the job turns stale with no timeout."""
+    import os
+    import signal
+    import sys
+    import time
+
+    from django.db import connection
+
+    from recupera.credits.importing.jobs import LOCK_NAMESPACE, import_job_is_stale
+    from recupera.credits.models_import import ImportJob
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Necesita PostgreSQL: el candado de la importación es un advisory lock.")
+    job = _job(portfolio_officer, cartera)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, runner="otro:1")
+    s = connection.settings_dict
+    dsn = f"host={s['HOST'] or '127.0.0.1'} port={s['PORT'] or 5432} dbname={s['NAME']} user={s['USER']}"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import psycopg, sys, time\n"
+        f"c = psycopg.connect({dsn!r}, autocommit=True)\n"
+        f"c.execute('SELECT pg_advisory_lock({LOCK_NAMESPACE}, {job.pk})')\n"
+        "print('LOCKED', flush=True)\n"
+        "time.sleep(120)\n")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "LOCKED"
+        job.refresh_from_db()
+        assert not import_job_is_stale(job)  # a live runner
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while not import_job_is_stale(job) and time.monotonic() < deadline:
+            time.sleep(0.2)  # the server notices the closed socket
+        assert import_job_is_stale(job)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
