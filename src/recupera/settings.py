@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "recupera.agreements",
     "recupera.cob",
     "recupera.privacy",
+    "recupera.ops",
 ]
 
 MIDDLEWARE = [

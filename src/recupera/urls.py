@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from recupera.core import views as core_views
 from recupera.core.views_dataaccess import data_view_list
+from recupera.ops.views import salud
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -22,6 +23,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("salud/", salud, name="health"),
     path("buscar/", core_views.search, name="search"),
     path("auditoria/", include(([path("", core_views.audit_list, name="list"),
                                  path("consultas/", data_view_list, name="data_views")], "audit"))),
