@@ -11,7 +11,7 @@ import os
 import sys
 
 # Sub-commands whose names are not valid Python identifiers map to the management command.
-ALIASES = {"demo-data": "demo_data"}
+ALIASES = {"demo-data": "demo_data", "db-roles": "db_roles"}
 
 
 def main(argv: list[str] | None = None) -> None:

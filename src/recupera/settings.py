@@ -1,6 +1,7 @@
 """Settings from the environment.
 
 DATABASE_URL   default: SQLite file var/recupera.sqlite3 (under the current directory)
+DATABASE_OWNER_URL  PostgreSQL only, optional: the role that owns the tables (migrations)
 SECRET_KEY     default: generated once into var/secret_key (never committed)
 DEBUG          "1" to enable; off except in `recupera demo`
 ALLOWED_HOSTS  comma separated; default localhost names
@@ -129,6 +130,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# PostgreSQL roles (docs/operations.md, «Database roles»): DATABASE_URL is the application's
+# role (no superuser, owns no tables); DATABASE_OWNER_URL, when set, the role that owns the
+# tables, used by `recupera migrate`, `db-roles`, `backup` and `restore` (its user, password,
+# host and port; the database is DATABASE_URL's). Unset: everything uses DATABASE_URL.
+DATABASE_OWNER = (dj_database_url.parse(os.environ["DATABASE_OWNER_URL"])
+                  if os.environ.get("DATABASE_OWNER_URL") else None)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
