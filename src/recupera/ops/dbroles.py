@@ -42,8 +42,10 @@ def owner_settings() -> dict[str, Any] | None:
 
 
 def app_role(alias: str = "default") -> str:
-    """The application's role: the user of DATABASE_URL (as configured, not as swapped)."""
-    return str(settings.DATABASES[alias].get("USER") or "")
+    """The application's role: the user of DATABASE_URL (also while owner_connection has the
+    connection logged in as the owner)."""
+    conn = connections[alias]
+    return str(getattr(conn, "recupera_app_user", None) or conn.settings_dict.get("USER") or "")
 
 
 @contextmanager
@@ -59,12 +61,14 @@ def owner_connection(alias: str = "default") -> Iterator[Any]:
         raise CommandError("No se puede cambiar al rol propietario dentro de una transacción.")
     saved = {key: conn.settings_dict.get(key) for key in _CREDENTIALS}
     conn.close()
+    conn.recupera_app_user = saved["USER"]
     conn.settings_dict.update({key: owner.get(key) for key in _CREDENTIALS})
     try:
         yield conn
     finally:
         conn.close()
         conn.settings_dict.update(saved)
+        del conn.recupera_app_user
 
 
 def _q(name: str) -> str:
