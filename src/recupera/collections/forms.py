@@ -53,14 +53,18 @@ class ActionForm(forms.Form):
         for party in view.parties:
             persons.setdefault(party.person_id, (party.person, []))[1].append(party.get_role_display())
         self.persons = {pk: p for pk, (p, _roles) in persons.items()}
+        # A blocked person (ARCO cancellation) is named «Datos bloqueados» and their contact
+        # points are not offered: blocked data is no longer used for collection.
         self.fields["person"].choices = [("", _("— (otra persona)"))] + [
-            (pk, f"{p} · {', '.join(roles)}") for pk, (p, roles) in persons.items()]
+            (pk, f"{_('Datos bloqueados') if p.data_blocked else p} · {', '.join(roles)}")
+            for pk, (p, roles) in persons.items()]
         points = {pt.pk: pt for pts in view.contact_points.values() for pt in pts}
         self.points = points
         self.fields["contact_point"].choices = [("", _("— ninguno"))] + [
             (pk, f"{self.persons[pt.person_id]} · {pt.get_kind_display()} {pt.value}"
              f"{' · ' + pt.get_label_display() if pt.kind == 'phone' else ''}")
-            for pk, pt in points.items() if pt.person_id in self.persons]
+            for pk, pt in points.items()
+            if pt.person_id in self.persons and not self.persons[pt.person_id].data_blocked]
         self.outcomes = {o.pk: o for o in view.outcomes}
         self.fields["outcome"].choices = [("", "—")] + [(o.pk, o.name) for o in view.outcomes]
         self.fields["outcome"].widget.attrs.update({"autofocus": True, "accesskey": "r"})

@@ -75,6 +75,17 @@ class PersonCreateForm(IdentityForm, AddressFields):
                    "phone", "email", "street", "number", "neighborhood", "state", "municipality",
                    "municipality_name", "postal_code"]
 
+    def __init__(self, *args, notice=None, **kwargs):  # type: ignore[no-untyped-def]
+        """`notice`: the privacy notice in force (privacy app); the collector confirms it was
+        shown to the person, and the version is recorded with the new person."""
+        super().__init__(*args, **kwargs)
+        if notice is not None:
+            self.fields["notice_shown"] = forms.BooleanField(
+                label=_("Se mostró a la persona el aviso de privacidad (versión %(v)s)")
+                % {"v": notice.version}, required=True,
+                error_messages={"required": _("Confirme que mostró el aviso de privacidad a la "
+                                              "persona antes de capturar sus datos.")})
+
 
 class PersonEditForm(IdentityForm):
     pass

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from recupera.core.dataaccess import record_view
-from recupera.core.predicates import scope_people
+from recupera.core.predicates import scope_people, sees_person_data
+from recupera.core.services import business_date_of_request
 from recupera.core.views import require_object_perm, require_perm
 from recupera.people import selectors, services
 from recupera.people.forms import (
@@ -25,6 +26,8 @@ from recupera.people.forms import (
 )
 from recupera.people.models import ContactPoint, Person
 from recupera.people.panels import person_panels
+from recupera.privacy import selectors as privacy_selectors
+from recupera.privacy import services as privacy_services
 
 PAGE_SIZE = 50
 
@@ -64,6 +67,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "people.view_person")
     person = _person_or_404(pk)
     require_object_perm(request, "people.view_person", person)  # a collector: their cases' people
+    if not sees_person_data(request.user, person):  # blocked (ARCO cancellation): nothing shown
+        return render(request, "people/person_blocked.html", {"person_id": person.pk})
     services.person_view_log(actor=request.user, person=person)
     return render(request, "people/person_detail.html", {
         "person": person,
@@ -77,12 +82,15 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_create(request: HttpRequest) -> HttpResponse:
     require_perm(request, "people.add_person")
-    form = PersonCreateForm(request.POST or None)
+    as_of = business_date_of_request(request)
+    notice = privacy_selectors.notice_in_force(as_of)
+    form = PersonCreateForm(request.POST or None, notice=notice)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            person, warnings = services.person_create(
-                actor=request.user, curp=data["curp"], first_name=data["first_name"],
+            person, warnings = privacy_services.person_create_with_notice(
+                actor=request.user, notice=notice, as_of=as_of,
+                curp=data["curp"], first_name=data["first_name"],
                 last_name=data["last_name"], second_last_name=data["second_last_name"],
                 rfc=data["rfc"], birth_date=data["birth_date"],
                 phones=[data["phone"]] if data["phone"] else [],
@@ -96,7 +104,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
             return redirect("people:detail", pk=person.pk)
     return render(request, "people/person_form.html", {
         "form": form, "title": _("Registrar persona"), "submit": _("Registrar"),
-        "cancel_url": "people:list"})
+        "cancel_url": "people:list", "notice": notice, "notice_missing": notice is None})
 
 
 @login_required

@@ -119,6 +119,20 @@ def notice_shown_record(*, actor: Any, person: Person, notice: PrivacyNotice, co
     return shown
 
 
+@transaction.atomic
+def person_create_with_notice(*, actor: Any, notice: PrivacyNotice | None, as_of: dt.date,
+                              **fields: Any) -> tuple[Person, list[str]]:
+    """people.services.person_create plus, in the same transaction, the notice version the
+    person was shown on the form (none is recorded while no notice is in force)."""
+    from recupera.people import services as people_services
+
+    person, warnings = people_services.person_create(actor=actor, **fields)
+    if notice is not None:
+        notice_shown_record(actor=actor, person=person, notice=notice, as_of=as_of,
+                            context=NoticeShown.Context.PERSON_FORM)
+    return person, warnings
+
+
 # --------------------------------------------------------------------------- registering
 
 def _clean_request(*, right: str, first_name: str, last_name: str, second_last_name: str,
