@@ -31,6 +31,7 @@ from recupera.agreements.forms import (
     SpecialRequestForm,
 )
 from recupera.agreements.models import Agreement, Campaign, Level, NegotiationPolicy
+from recupera.core.dataaccess import record_view
 from recupera.core.predicates import authority_level
 from recupera.core.services import business_date_get
 from recupera.core.views import require_object_perm, require_perm
@@ -184,6 +185,8 @@ def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if agreement.kind not in documents.TEMPLATES or not documents.document_available(agreement):
         raise Http404(_("Este convenio no tiene documento disponible en su estado actual."))
     pdf = documents.agreement_pdf(agreement, request=request)
+    record_view(user=request.user, what="convenio.pdf", fields="CURP, domicilio",
+                person_ids=[agreement.credit.borrower_id])  # core/dataaccess.py
     slug = {Agreement.Kind.PLAN: "convenio-de-pago", Agreement.Kind.RESTRUCTURE: "convenio-de-reestructura",
             Agreement.Kind.SETTLEMENT: "carta-de-finiquito"}[Agreement.Kind(agreement.kind)]
     return pdf_response(pdf, filename=f"{slug}-{agreement.credit.folio}-{agreement.pk}.pdf")

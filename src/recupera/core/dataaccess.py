@@ -32,6 +32,7 @@ WHAT: dict[str, Any] = {
     "caso.ficha": _("Ficha del caso"),
     "llamada.busqueda": _("Llamada entrante"),
     "cartas.pdf": _("Cartas de cobranza (PDF)"),
+    "convenio.pdf": _("Convenio o carta de finiquito (PDF)"),
     "nomina.exportacion": _("Archivo de descuento vía nómina"),
     "api.persona": _("API: una persona"),
     "api.credito": _("API: un crédito"),
