@@ -6,6 +6,12 @@ SECRET_KEY     default: generated once into var/secret_key (never committed)
 DEBUG          "1" to enable; off except in `recupera demo`
 ALLOWED_HOSTS  comma separated; default localhost names
 RECUPERA_VAR_DIR  where var/ lives (default ./var)
+RECUPERA_PRODUCTION  "1": production (HTTPS only, Secure cookies, HSTS; DEBUG refused); with it
+    SECRET_KEY and ALLOWED_HOSTS must be given. Optional: CSRF_TRUSTED_ORIGINS (comma separated),
+    RECUPERA_BEHIND_PROXY=1 (trust X-Forwarded-Proto from the reverse proxy),
+    SECURE_HSTS_SECONDS (default one year), SECURE_HSTS_PRELOAD (default 1).
+RECUPERA_SESSION_IDLE_MINUTES  idle sign-out (default 30); RECUPERA_API_TOKEN_DAYS token life (30)
+See docs/security.md.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("RECUPERA_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -53,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -76,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -85,6 +95,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "recupera.core.otp.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "recupera.core.security.IdleSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -212,15 +223,60 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 10 * 60 * 60  # one working day
+SESSION_COOKIE_AGE = 10 * 60 * 60  # one working day at most
+# Idle sign-out (core.security.IdleSessionTimeoutMiddleware) and API token life
+# (core.security.ExpiringTokenAuthentication).
+RECUPERA_SESSION_IDLE_MINUTES = int(os.environ.get("RECUPERA_SESSION_IDLE_MINUTES", "30"))
+RECUPERA_API_TOKEN_DAYS = int(os.environ.get("RECUPERA_API_TOKEN_DAYS", "30"))
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images only from Recupera
+# itself; no inline scripts or event handlers anywhere (the pages use htmx attributes and
+# static files). The API's browser docs loosen it for their own pages (urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Production: one switch (docs/security.md). `python -m recupera check --deploy` is clean with it
+# (CI runs it).
+PRODUCTION = _flag("RECUPERA_PRODUCTION")
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("DEBUG=1 no se permite con RECUPERA_PRODUCTION=1.")
+    if not os.environ.get("SECRET_KEY") or not os.environ.get("ALLOWED_HOSTS"):
+        raise ImproperlyConfigured("En producción SECRET_KEY y ALLOWED_HOSTS son obligatorias.")
+    SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", "1")
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD", "1")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    if _flag("RECUPERA_BEHIND_PROXY"):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = [
+        o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+    ]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "recupera.core.security.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -241,7 +297,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"CreditStatusEnum": "recupera.credits.models.Credit.Status"},
+    # Named enums where two choice sets share a field name (check --deploy warns otherwise).
+    "ENUM_NAME_OVERRIDES": {"CreditStatusEnum": "recupera.credits.models.Credit.Status",
+                            "ActionChannelEnum": "recupera.collections.models.Channel",
+                            "PaymentImportStatusEnum": "recupera.payments.models.PaymentImport.Status"},
 }
 
 TASKS = {

@@ -87,10 +87,16 @@ def browser_page(chromium_browser: Any) -> Iterator[Any]:
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
+    # Every browser test is also a Content-Security-Policy test: anything the policy blocked
+    # (an inline script, style or handler; a resource from elsewhere) fails the test.
+    blocked: list[str] = []
+    page.on("console", lambda msg: blocked.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
     try:
         yield page
     finally:
         context.close()
+    assert blocked == [], f"la política de seguridad de contenido bloqueó: {blocked}"
 
 
 @pytest.fixture

@@ -41,3 +41,12 @@ def test_a_cashier_enrols_and_signs_in_with_a_code(live_server, browser_page, ma
     screenshot(page, "otp_recovery_codes")
     page.click("text=Ya los guardé, continuar")
     assert "Buen día, Alma" in page.locator("h1").inner_text()
+
+
+def test_swagger_renders_under_the_content_security_policy(live_server, browser_page, login,
+                                                              make_user):
+    page = login(make_user(Role.AUDITOR))
+    page.goto(f"{live_server.url}/api/v1/docs/")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "Recupera API" in page.locator(".swagger-ui .info .title").inner_text()
+    assert page.locator(".opblock-tag").count() > 3  # the operations, from the schema

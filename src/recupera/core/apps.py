@@ -18,6 +18,11 @@ class CoreConfig(AppConfig):
         from recupera.core.accounts import on_user_locked_out
 
         user_locked_out.connect(on_user_locked_out, dispatch_uid="recupera_lockout_record")
+        from django.contrib.auth.signals import user_logged_in
+
+        from recupera.core.security import stamp_activity
+
+        user_logged_in.connect(stamp_activity, dispatch_uid="recupera_stamp_activity")
         install_gettext_memo()
         from recupera.core.axes_admin import install as keep_sign_in_records
 
