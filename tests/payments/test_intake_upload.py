@@ -134,3 +134,14 @@ def test_resubmission_text_not_in_the_layouts_encoding_is_refused_on_screen(make
     response = client.post(f"/pagos/importaciones/{imp.pk}/corregir/", {"text": "PAGO € \n"})
     assert response.status_code == 200
     assert "no se puede escribir en LATIN-1" in response.content.decode()
+
+
+@pytest.mark.parametrize("q", ["NaN", "Infinity", "1e999999", "x" * 5000])
+def test_unidentified_search_never_fails_on_odd_text(make_user, api_client_for, run_import, q):
+    from tests.payments.conftest import cie_file, cie_line
+
+    run_import(cie_file([cie_line(date=dt.date(2025, 3, 10), reference="", amount="33.00")]))
+    api = api_client_for(make_user(Role.SUPERVISOR))
+    response = api.get("/api/v1/payments/unidentified/", {"q": q})
+    assert response.status_code == 200 and response.json()["count"] == 0
+    assert api.get("/api/v1/payments/unidentified/", {"q": "33.00"}).json()["count"] == 1

@@ -8,10 +8,12 @@ rewritten by `credit_refresh` in the same transaction.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
 import hashlib
 import multiprocessing
 import os
+import signal
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -763,8 +765,30 @@ def replay_workers() -> int:
     return int(value) if value not in (None, "") else min(2, os.cpu_count() or 1)
 
 
-def _init_worker(calendar: engine.BusinessCalendar) -> None:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Make this forked process end when its parent dies (kill -9 of an import or of the
+    close): Linux prctl(PR_SET_PDEATHSIG, SIGKILL), so the kernel kills it and PostgreSQL ends
+    its connection (its open transaction rolls back; nothing half-written stays: a replay only
+    writes projections, and the credits keep has_new_events). If the parent died before the
+    call, exit at once. Elsewhere (no prctl) the pipe to the parent still ends it when it is
+    waiting for work (BackgroundRefresh checks os.getppid() between lists).
+
+    The signal follows the parent *thread* that forked: replay_pool and BackgroundRefresh are
+    created, used and joined by the same thread, so that thread outlives its children."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _init_worker(calendar: engine.BusinessCalendar, parent_pid: int | None = None) -> None:
     global _worker_calendar
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     _worker_calendar = calendar
 
 
@@ -838,7 +862,8 @@ def credits_bulk_refresh(*, credits: Iterable[Credit | int], as_of: dt.date, act
 
 def replay_pool(workers: int, calendar: engine.BusinessCalendar) -> Any:
     """A pool of `workers` forked processes that replay for credits_bulk_refresh(pool=…)."""
-    return multiprocessing.get_context("fork").Pool(workers, _init_worker, (calendar,))
+    return multiprocessing.get_context("fork").Pool(workers, _init_worker,
+                                                    (calendar, os.getpid()))
 
 
 class _CreditRow:
@@ -981,9 +1006,11 @@ class BackgroundRefresh:
         calendar = engine_io.business_calendar()
         connections.close_all()
         context = multiprocessing.get_context("fork")
+        parent = os.getpid()
         for _number in range(self.processes):
             mine, theirs = context.Pipe()
-            process = context.Process(target=self._run, args=(theirs, calendar), daemon=True)
+            process = context.Process(target=self._run, args=(theirs, calendar, parent),
+                                      daemon=True)
             process.start()
             theirs.close()
             self._children.append((process, mine))
@@ -1030,12 +1057,13 @@ class BackgroundRefresh:
                 process.join()
         self.backend_cpu_seconds = cpu
 
-    def _run(self, conn: Any, calendar: engine.BusinessCalendar) -> None:
+    def _run(self, conn: Any, calendar: engine.BusinessCalendar, parent: int) -> None:
         from django.db import connections
 
+        die_with_parent(parent)
         done = 0
         try:
-            while (ids := conn.recv()) is not None:
+            while (ids := self._next(conn, parent)) is not None:
                 done += credits_bulk_refresh(credits=ids, as_of=self.as_of, actor=self.actor,
                                              calendar=calendar, workers=1)
             conn.send(("done", done, _backend_cpu_seconds()))
@@ -1044,6 +1072,17 @@ class BackgroundRefresh:
         finally:
             connections.close_all()
             conn.close()
+
+
+    @staticmethod
+    def _next(conn: Any, parent: int) -> list[int] | None:
+        """The next list of ids; None at the end. Also ends (None) when the parent is gone,
+        where prctl is not available (a forked child keeps the parent's end of the pipe open,
+        so recv() alone would wait for ever)."""
+        while not conn.poll(1.0):
+            if os.getppid() != parent:
+                return None
+        return conn.recv()  # type: ignore[no-any-return]
 
 
 def _backend_cpu_seconds() -> float | None:

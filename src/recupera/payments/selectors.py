@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -15,17 +16,20 @@ def imports_list() -> QuerySet[PaymentImport]:
     return PaymentImport.objects.select_related("layout", "uploaded_by").order_by("-created_at", "-id")
 
 
+AMOUNT_RE = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
+
+
 def unidentified_list(*, q: str = "", date_from: dt.date | None = None,
                       date_to: dt.date | None = None) -> QuerySet[BankOperation]:
     qs = (BankOperation.objects.filter(status=BankOperation.Status.UNIDENTIFIED)
           .select_related("agreement", "payment_import").order_by("-value_date", "-id"))
-    q = (q or "").strip()
+    q = (q or "").strip()[:60]  # the search box's limit, on the API too
     if q:
         cond = Q(reference__icontains=q) | Q(concept__icontains=q) | Q(operation_key__icontains=q)
-        try:
-            cond |= Q(amount=Decimal(q.replace("$", "").replace(",", "")))
-        except ArithmeticError:
-            pass
+        amount = q.replace("$", "").replace(",", "")
+        # Only a plain amount: «NaN», «Infinity» or «1e999999» reached the query and failed there.
+        if AMOUNT_RE.match(amount):
+            cond |= Q(amount=Decimal(amount))
         qs = qs.filter(cond)
     if date_from:
         qs = qs.filter(value_date__gte=date_from)
