@@ -117,6 +117,11 @@ class Command(BaseCommand):
             call_command("demo_data", credits=opts["credits"], seed=DEMO_SEED, verbosity=1)
         users = ensure_demo_users()
         self._assign_cases()
+        from recupera.privacy.demo import load_demo_privacy
+
+        arco_folio = load_demo_privacy(as_of=business_date_get())
+        if arco_folio:
+            self.stdout.write(f"Solicitud ARCO pendiente para «datos»: {arco_folio} (Derechos ARCO)")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Usuarios de demostración (contraseña para todos: {DEMO_PASSWORD})"))
         from recupera.core.otp import requires_otp
