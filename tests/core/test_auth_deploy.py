@@ -25,6 +25,8 @@ def _production_env(**extra):
                SECRET_KEY=secrets.token_urlsafe(64))
     env.pop("DEBUG", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # set by the browser tests' conftest in this process; never in a deployment (async.E001)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(extra)
     return env
 
