@@ -15,7 +15,10 @@ pytestmark = pytest.mark.django_db
 def debug_template(db):
     from recupera.collections.models import LetterTemplate
 
-    LetterTemplate.objects.update(body="Estimado(a) {{ borrower_name }}: {% debug %}")
+    # {% debug %} itself renders nothing while DEBUG is off (as in tests); a template that writes
+    # thousands of pages stands in for it: WeasyPrint needs far longer than the limit.
+    LetterTemplate.objects.update(
+        body='{% for _ in "x"|rjust:"30000" %}<p>Estimado(a) {{ borrower_name }}</p>{% endfor %}')
     return LetterTemplate.objects.get()
 
 
