@@ -23,11 +23,24 @@ def blocked_case(make_case):
 def test_collector_cannot_unblock_through_the_api(blocked_case, collector, api_client_for):
     person = blocked_case.credit.borrower
     api = api_client_for(collector)
+    # A blocked person is hidden from the collector (privacy: only the officer and auditors see
+    # blocked data), so the API answers as for a missing person and the block stays.
     response = api.patch(URL.format(person.pk), {"data_blocked": False}, format="json")
+    assert response.status_code == 404
+    assert Person.objects.get(pk=person.pk).data_blocked is True
+    response = api.patch(URL.format(person.pk), {"second_last_name": "Quiroz"}, format="json")
+    assert response.status_code == 404
+    assert Person.objects.get(pk=person.pk).second_last_name != "Quiroz"
+
+
+def test_collector_may_not_block_but_still_edits_an_unblocked_debtor(make_case, collector,
+                                                                      api_client_for):
+    person = make_case(collector=collector).credit.borrower
+    api = api_client_for(collector)
+    response = api.patch(URL.format(person.pk), {"data_blocked": True}, format="json")
     assert response.status_code == 403
     assert "protección de datos personales" in response.json()["detail"]
-    assert Person.objects.get(pk=person.pk).data_blocked is True
-    # The collector still edits the other data of their case's debtor.
+    assert Person.objects.get(pk=person.pk).data_blocked is False
     response = api.patch(URL.format(person.pk), {"second_last_name": "Quiroz"}, format="json")
     assert response.status_code == 200, response.json()
 

@@ -126,3 +126,17 @@ def test_notice_publishing_page(officer, client_for, notice, business_date):
         "effective_date": "2027-01-01", "text": NOTICE_TEXT}, follow=True)
     assert "Se publicó la versión 2027-1 del aviso de privacidad, vigente desde el 01/01/2027." in \
         response.content.decode()
+
+
+def test_the_api_hides_a_blocked_person_from_everyone_but_the_officer_and_auditors(
+        blocked_case, make_user, client_for):
+    case, debtor = blocked_case
+    supervisor = make_user(Role.SUPERVISOR)
+    listed = client_for(supervisor).get("/api/v1/persons/", {"q": debtor.curp})
+    assert listed.status_code == 200
+    assert debtor.curp not in listed.content.decode()
+    assert client_for(supervisor).get(f"/api/v1/persons/{debtor.pk}/").status_code == 404
+    for role in (Role.DATA_PROTECTION, Role.AUDITOR):
+        answer = client_for(make_user(role)).get(f"/api/v1/persons/{debtor.pk}/")
+        assert answer.status_code == 200
+        assert answer.json()["curp"] == debtor.curp

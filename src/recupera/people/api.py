@@ -165,6 +165,10 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):  # type: ignore[no-untyped-def]
         filters = {"q": self.request.query_params.get("q", "")} if self.action == "list" else {}
         people = scope_people(self.request.user, selectors.person_list(filters=filters))
+        if not self.request.user.has_perm("privacy.view_blocked_data"):
+            # Blocked data (ARCO cancellation) is hidden from everyone but the officer and the
+            # auditors: the API neither lists a blocked person nor answers for one (404).
+            people = people.filter(data_blocked=False)
         return people if self.action == "list" else selectors.persons_with_details(people)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
