@@ -17,6 +17,7 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from recupera.collections.conduct import LETTER
 from recupera.collections.models import Case, LetterBatch, LetterTemplate
 from recupera.core.audit import audit_record
 from recupera.core.money import format_mxn
@@ -80,6 +81,18 @@ def letter_html(case: Case, template: LetterTemplate, *, as_of: dt.date) -> str:
         "values": values})
 
 
+def letter_refusal(case: Case) -> str:
+    """Why the case's borrower may not be sent a letter ("" when they may)."""
+    borrower = case.credit.borrower
+    if borrower.data_blocked:
+        return ("Los datos del acreditado están bloqueados (solicitud de cancelación): no se le "
+                "envían cartas.")
+    if borrower.contact_oppositions.filter(channel=LETTER).exists():
+        return ("El acreditado ejerció su derecho de oposición al contacto por cartas (lo registró "
+                "Protección de Datos Personales): no se le envía esta carta.")
+    return ""
+
+
 def _default_template() -> LetterTemplate:
     template = LetterTemplate.objects.filter(active=True).order_by("pk").first()
     if template is None:
@@ -93,6 +106,11 @@ def case_letter_pdf(*, actor: Any, case: Case, as_of: dt.date,
     locks held); the audit row is written after, in its own transaction."""
     from recupera.credits.pdf import html_to_pdf
 
+    refusal = letter_refusal(case)
+    if refusal:
+        from recupera.credits.pdf import PdfError
+
+        raise PdfError(refusal)
     template = template or _default_template()
     pdf = html_to_pdf(letter_html(case, template, as_of=as_of))
     with transaction.atomic():
@@ -101,7 +119,11 @@ def case_letter_pdf(*, actor: Any, case: Case, as_of: dt.date,
 
 
 def letter_cases(filters: dict[str, Any]) -> Any:
-    qs = Case.objects.filter(status=Case.Status.OPEN)
+    """Open cases matching the filters whose borrower may get a letter: not one whose data is
+    blocked (ARCO cancellation) nor one who objected to letters (ARCO opposition)."""
+    qs = (Case.objects.filter(status=Case.Status.OPEN)
+          .exclude(credit__borrower__data_blocked=True)
+          .exclude(credit__borrower__contact_oppositions__channel=LETTER))
     if filters.get("stage"):
         qs = qs.filter(stage=filters["stage"])
     if filters.get("collector"):
