@@ -79,11 +79,39 @@ class OpposeForm(forms.Form):
 
 
 class RectifyForm(forms.Form):
+    IDENTITY = ("first_name", "last_name", "second_last_name", "rfc", "curp")
+    ADDRESS = ("street", "number", "neighborhood", "municipality_name", "postal_code")
+
     first_name = forms.CharField(label=_("Nombre(s)"), max_length=80, required=False)
     last_name = forms.CharField(label=_("Primer apellido"), max_length=80, required=False)
     second_last_name = forms.CharField(label=_("Segundo apellido"), max_length=80, required=False)
     rfc = forms.CharField(label=_("RFC"), max_length=13, required=False)
     curp = forms.CharField(label=_("CURP"), max_length=18, required=False)
+    remove_contacts = forms.MultipleChoiceField(
+        label=_("Medios de contacto que ya no son válidos (se dan de baja)"), required=False,
+        widget=forms.CheckboxSelectMultiple)
+    phone = forms.CharField(label=_("Teléfono correcto (nuevo)"), max_length=30, required=False)
+    email = forms.CharField(label=_("Correo correcto (nuevo)"), max_length=120, required=False)
+    street = forms.CharField(label=_("Domicilio correcto: calle"), max_length=120, required=False)
+    number = forms.CharField(label=_("Número"), max_length=20, required=False)
+    neighborhood = forms.CharField(label=_("Colonia"), max_length=80, required=False)
+    municipality_name = forms.CharField(label=_("Municipio"), max_length=80, required=False)
+    postal_code = forms.CharField(label=_("Código postal"), max_length=5, required=False)
+
+    def __init__(self, *args, contact_points=(), **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["remove_contacts"].choices = [
+            (str(point.pk), f"{point.get_kind_display()}: {point.value}") for point in contact_points]
+
+    def changes(self) -> dict:  # type: ignore[type-arg]
+        """What the officer asked to rectify, in the shape privacy.services.arco_rectify takes."""
+        data = self.cleaned_data
+        changes = {name: data[name] for name in self.IDENTITY if name in self.changed_data}
+        changes["remove_contacts"] = [int(pk) for pk in data.get("remove_contacts") or []]
+        changes["phone"] = data.get("phone", "")
+        changes["email"] = data.get("email", "")
+        changes["address"] = {name: data.get(name, "") for name in self.ADDRESS}
+        return changes
 
 
 class NoticeForm(forms.Form):

@@ -331,9 +331,15 @@ def arco_generate_export(*, actor: Any, request: ArcoRequest, as_of: dt.date) ->
 @transaction.atomic
 def arco_rectify(*, actor: Any, request: ArcoRequest, changes: dict[str, Any],
                  as_of: dt.date) -> tuple[ArcoRequest, list[str]]:
-    """Rectification: the person's identity fields changed through people.services (validated
-    and audited there as «persona.modificar»), plus an ARCO audit row naming the request."""
+    """Rectification through the people services (validated and audited there): identity fields
+    («persona.modificar»), contact data — phones or e-mails no longer valid are deactivated
+    (kept as history, «contacto.baja»), new ones added («contacto.alta») — and a new current
+    address («domicilio.cambiar»); plus an ARCO audit row naming the request and what changed.
+
+    `changes` may hold the identity fields, `remove_contacts` (ids of the person's active
+    contact points), `phone`, `email` and `address` (a dict for people.services.address_set)."""
     from recupera.people import services as people_services
+    from recupera.people.models import ContactPoint
 
     _require_officer(actor)
     locked = _lock(request)
@@ -341,14 +347,45 @@ def arco_rectify(*, actor: Any, request: ArcoRequest, changes: dict[str, Any],
     if locked.person_id is None:
         raise ValidationError(_("No hay una persona registrada con la CURP de la solicitud: "
                                 "no hay datos que rectificar."))
-    allowed = {"curp", "rfc", "first_name", "last_name", "second_last_name", "birth_date"}
-    changes = {k: v for k, v in changes.items() if k in allowed}
-    if not changes:
+    identity_fields = {"curp", "rfc", "first_name", "last_name", "second_last_name", "birth_date"}
+    identity = {k: v for k, v in changes.items() if k in identity_fields}
+    remove = [int(pk) for pk in changes.get("remove_contacts") or []]
+    phone = (changes.get("phone") or "").strip()
+    email = (changes.get("email") or "").strip()
+    address = {k: v for k, v in (changes.get("address") or {}).items() if v not in ("", None)}
+    if not (identity or remove or phone or email or address):
         raise ValidationError(_("Indique al menos un dato a rectificar."))
     person = Person.objects.get(pk=locked.person_id)
-    _person, warnings = people_services.person_update(actor=actor, person=person, **changes)
+    warnings: list[str] = []
+    changed: list[str] = sorted(identity)
+    if identity:
+        _person, warnings = people_services.person_update(actor=actor, person=person, **identity)
+    if remove:
+        points = list(ContactPoint.objects.filter(person=person, pk__in=remove, active=True))
+        if len(points) != len(set(remove)):
+            raise ValidationError({"remove_contacts": [_(
+                "Alguno de los medios de contacto elegidos no es de esta persona o ya estaba "
+                "dado de baja.")]})
+        for point in points:
+            people_services.contact_point_deactivate(
+                actor=actor, contact_point=point,
+                reason=_("Rectificación ARCO %(folio)s") % {"folio": locked.folio})
+        changed.append("medios de contacto dados de baja")
+    if phone:
+        people_services.contact_point_add(actor=actor, person=person, kind=ContactPoint.Kind.PHONE,
+                                          value=phone, label=ContactPoint.Label.OTHER,
+                                          is_primary=True)
+        changed.append("teléfono")
+    if email:
+        people_services.contact_point_add(actor=actor, person=person, kind=ContactPoint.Kind.EMAIL,
+                                          value=email, label=ContactPoint.Label.OTHER,
+                                          is_primary=True)
+        changed.append("correo")
+    if address:
+        people_services.address_set(actor=actor, person=person, **address)
+        changed.append("domicilio")
     audit_record(actor=actor, action="arco.rectificar", obj=locked,
-                 after={"person_id": person.pk, "fields": sorted(changes)})
+                 after={"person_id": person.pk, "fields": changed})
     return _sync(request, locked), warnings
 
 

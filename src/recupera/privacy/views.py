@@ -193,10 +193,11 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
     if arco.person is None:
         raise Http404(_("La solicitud no corresponde a una persona registrada."))
     person = arco.person
-    initial = {n: getattr(person, n) for n in RectifyForm.base_fields}
-    form = RectifyForm(request.POST or None, initial=initial)
+    initial = {n: getattr(person, n) for n in RectifyForm.IDENTITY}
+    points = person.contact_points.filter(active=True).order_by("kind", "id")
+    form = RectifyForm(request.POST or None, initial=initial, contact_points=points)
     if request.method == "POST" and form.is_valid():
-        changes = {n: form.cleaned_data[n] for n in form.changed_data}
+        changes = form.changes()
         try:
             _arco, warnings = services.arco_rectify(actor=request.user, request=arco,
                                                     changes=changes,
