@@ -179,11 +179,12 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @pdf_view
 def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Convenio de pago, convenio de reestructura or carta de finiquito (documents.py)."""
-    from recupera.credits.pdf import pdf_response
+    from recupera.credits.pdf import pdf_response, refuse_blocked
 
     agreement = _visible_agreement(request, pk)
     if agreement.kind not in documents.TEMPLATES or not documents.document_available(agreement):
         raise Http404(_("Este convenio no tiene documento disponible en su estado actual."))
+    refuse_blocked(request.user, agreement.credit.borrower)
     pdf = documents.agreement_pdf(agreement, request=request)
     record_view(user=request.user, what="convenio.pdf", fields="CURP, domicilio",
                 person_ids=[agreement.credit.borrower_id])  # core/dataaccess.py

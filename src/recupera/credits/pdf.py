@@ -194,6 +194,18 @@ def pdf_response(pdf: bytes, *, filename: str, inline: bool = True) -> HttpRespo
     return response
 
 
+def refuse_blocked(user: Any, *people: Any) -> None:
+    """A document about a person whose data is blocked (ARCO cancellation) is produced only for
+    those who may see blocked data (the officer, the auditors): PdfError for everyone else."""
+    from recupera.core.predicates import sees_person_data
+
+    for person in people:
+        if person is not None and not sees_person_data(user, person):
+            raise PdfError(_("Los datos personales del acreditado están bloqueados (solicitud de "
+                             "cancelación): este documento no se genera. Consulte a Protección "
+                             "de Datos Personales."))
+
+
 def pdf_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Decorate a view that answers a PDF: a PdfError becomes a page with its Spanish message
     (HTTP 503) instead of a server error."""

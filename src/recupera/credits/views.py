@@ -296,11 +296,12 @@ def credit_detail(request: HttpRequest, folio: str) -> HttpResponse:
 @pdf_view
 def statement_pdf(request: HttpRequest, folio: str) -> HttpResponse:
     require_perm(request, "credits.view_credit")
-    from recupera.credits.pdf import pdf_response, render_pdf
+    from recupera.credits.pdf import pdf_response, refuse_blocked, render_pdf
 
     as_of, business_date, _error = _as_of_from(request)
     credit = _credit_or_404(folio)
     require_object_perm(request, "credits.view_credit", credit)
+    refuse_blocked(request.user, credit.borrower)
     context = _statement_context(credit, as_of, business_date)
     context.update(generated_at=timezone.localtime(), document_title=_("Estado de cuenta"),
                    generated_by=request.user)

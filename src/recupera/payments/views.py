@@ -265,10 +265,11 @@ def receipt_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @pdf_view
 def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "payments.view_payment")
-    from recupera.credits.pdf import pdf_response, render_pdf
+    from recupera.credits.pdf import pdf_response, refuse_blocked, render_pdf
 
     receipt = get_object_or_404(Receipt.objects.select_related("credit", "cashier", "ledger_entry",
                                                                "credit__product", "credit__borrower"), pk=pk)
+    refuse_blocked(request.user, receipt.credit.borrower if receipt.credit_id else None)
     context = _receipt_context(receipt)
     context.update(generated_at=timezone.localtime(), document_title=_("Recibo de pago"),
                    generated_by=request.user)
