@@ -7,7 +7,7 @@ from recupera.collections.templatetags.workbench_ui import queue_row
 
 
 def _case(collector=None, reasons=None):
-    borrower = SimpleNamespace(full_name="María <Esparta> Macías")
+    borrower = SimpleNamespace(full_name="María <Esparta> Macías", data_blocked=False)
     credit = SimpleNamespace(folio="CE-3-00244", borrower=borrower, days_past_due=1790,
                              payoff_amount=Decimal("220114.62"))
     return SimpleNamespace(url="/cobranza/caso/89/", credit=credit, stage_label="Extrajudicial", priority=360,

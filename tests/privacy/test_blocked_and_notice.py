@@ -140,3 +140,13 @@ def test_the_api_hides_a_blocked_person_from_everyone_but_the_officer_and_audito
         answer = client_for(make_user(role)).get(f"/api/v1/persons/{debtor.pk}/")
         assert answer.status_code == 200
         assert answer.json()["curp"] == debtor.curp
+
+
+def test_the_work_queue_shows_no_name_of_a_blocked_borrower(blocked_case, collector, client_for):
+    from django.urls import reverse
+
+    case, debtor = blocked_case
+    page = client_for(collector).get(reverse("collections:queue")).content.decode()
+    assert case.credit.folio in page  # the case is still worked
+    assert "Datos bloqueados" in page
+    assert debtor.full_name not in page

@@ -27,6 +27,7 @@ QUEUE_ROW_FIELDS = (
     "id", "stage", "priority", "priority_reasons", "credit_id", "collector_id",
     "credit__folio", "credit__days_past_due", "credit__payoff_amount", "credit__borrower_id",
     "credit__borrower__first_name", "credit__borrower__last_name", "credit__borrower__second_last_name",
+    "credit__borrower__data_blocked",
     "collector__first_name", "collector__last_name", "collector__username",
 )
 
@@ -52,10 +53,13 @@ def queue_row(case: Any, number: int, sees_team: bool) -> SafeString:
         collector = (f"<td>{escape(person.get_full_name() or person.username)}</td>" if person else
                      f'<td><span class="badge warn">{escape(_("Sin asignar"))}</span></td>')
     url = escape(case.url)
+    # A blocked borrower (ARCO cancellation) shows no name: the queue is for collectors and their
+    # bosses, who do not see blocked data (core.predicates.sees_person_data).
+    borrower = (_("Datos bloqueados") if credit.borrower.data_blocked else credit.borrower.full_name)
     return mark_safe(
         f'<tr data-href="{url}" tabindex="-1"><td class="num">{int(number)}</td>'
         f'<td><a class="mono case-link" href="{url}">{escape(credit.folio)}</a></td>'
-        f'<td>{escape(credit.borrower.full_name)}</td><td>{escape(case.stage_label)}</td>'
+        f'<td>{escape(borrower)}</td><td>{escape(case.stage_label)}</td>'
         f'<td class="num">{escape(credit.days_past_due)}</td><td class="num">{money(credit.payoff_amount)}</td>'
         f'<td class="num"><strong>{escape(case.priority)}</strong></td>'
         f'<td class="reasons">{reasons}</td>{collector}</tr>')
