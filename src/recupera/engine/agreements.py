@@ -31,6 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from .calendar import WEEKENDS_ONLY, BusinessCalendar
 from .dates import add_months
 from .replay import credit_state
+from .schedule import amortize
 from .types import Component, CreditState, Disbursement, Event, Terms
 
 ZERO = Decimal("0")
@@ -441,17 +442,11 @@ def prior_forgiveness(events: Sequence[Event], agreement_entry_ids: Iterable[str
 
 def level_interest(principal: Decimal, rate: Decimal, n: int) -> Decimal:
     """The total interest of a level (French) schedule of `n` monthly installments at the annual
-    `rate` (DOMAIN.md §3.5: A rounded, interest_k = round(B·i), the last takes the rest)."""
+    `rate`: the interest column of schedule.amortize (due dates do not change it)."""
     if n < 1 or principal <= ZERO or rate <= ZERO:
         return ZERO
-    i = rate / 12
-    a = cents(principal * i / (1 - (1 + i) ** -n))
-    balance, total = principal, ZERO
-    for k in range(1, n + 1):
-        interest = cents(balance * i)
-        total += interest
-        balance -= (a - interest) if k < n else balance
-    return total
+    _installment, rows = amortize(principal, rate, date(2000, 1, 31), n=n)
+    return sum((row.interest for row in rows), ZERO)
 
 
 def off_books(debt: DebtBreakdown, as_of: date) -> Forgiveness:

@@ -195,7 +195,7 @@ class Address(models.Model):
 
 
 class PersonViewLog(models.Model):
-    """Who was shown whose personal data, what and when (DOMAIN.md §7; core/dataaccess.py).
+    """Who was shown whose personal data, what and when (docs/data-access.md; core/dataaccess.py).
 
     One row per person and view; the username is kept as it was when the row was written."""
 

@@ -430,7 +430,7 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> tuple[Person,
 
 def person_view_log(*, actor: Any, person: Person, what: str = "persona.ficha") -> None:
     """Record that `actor` was shown `person`'s full record (core/dataaccess.py: batched per
-    request, one insert; DOMAIN.md §7)."""
+    request, one insert; docs/data-access.md)."""
     from recupera.core.dataaccess import ALL_FIELDS, record_view
 
     record_view(user=actor, person_ids=[person.pk], what=what, fields=ALL_FIELDS)
