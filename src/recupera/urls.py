@@ -11,8 +11,8 @@ from drf_spectacular.views import (
 )
 
 from recupera.core import views as core_views
-from recupera.core.views_dataaccess import data_view_list
 from recupera.ops.views import salud
+from recupera.people.views_dataaccess import data_view_list
 
 SWAGGER_CSP = {"style-src": [UNSAFE_INLINE]}
 REDOC_CSP = {"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]}

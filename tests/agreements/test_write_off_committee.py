@@ -177,7 +177,7 @@ def test_committee_members_are_notified_and_cannot_approve_their_own_offer(
 def test_demo_creates_a_committee_user(db):
     from django.contrib.auth import get_user_model
 
-    from recupera.core.management.commands.demo import DEMO_PASSWORD, ensure_demo_users
+    from recupera.ops.management.commands.demo import DEMO_PASSWORD, ensure_demo_users
 
     created = dict(ensure_demo_users())
     assert created[Role.COMMITTEE] == "direccion"

@@ -65,8 +65,8 @@ def test_password_rules_refuse_short_and_personal_passwords(make_user, password,
 
 
 def test_the_demo_password_meets_the_rules(make_user):
-    from recupera.core.management.commands.demo import DEMO_PASSWORD
     from recupera.core.roles import DEMO_USERS
+    from recupera.ops.management.commands.demo import DEMO_PASSWORD
 
     for username, first, last in DEMO_USERS.values():
         user = make_user(None, username=username, first_name=first, last_name=last)
@@ -114,7 +114,7 @@ def test_demo_refuses_a_database_with_other_accounts(make_user, settings):
 
 
 def test_demo_database_check_accepts_an_empty_or_marked_database(db, make_user):
-    from recupera.core.management.commands.demo import demo_database_refusal, mark_demo_database
+    from recupera.ops.management.commands.demo import demo_database_refusal, mark_demo_database
 
     assert demo_database_refusal() is None  # no accounts yet
     make_user(Role.COLLECTOR, username="otro")

@@ -86,7 +86,7 @@ def test_csv_and_excel_exports_are_safe(viewed, auditor, client_for):
 
 
 def test_an_export_over_the_limit_is_refused_on_screen(viewed, auditor, client_for, monkeypatch):
-    from recupera.core import views_dataaccess
+    from recupera.people import views_dataaccess
 
     monkeypatch.setattr(views_dataaccess, "EXPORT_MAX", 1)
     response = client_for(auditor).get(URL, {"formato": "csv"}, follow=True)

@@ -247,6 +247,18 @@ def call_search(*, query: str, limit: int = 20) -> list[Case]:
 
 
 
+def works_credit(*, user: Any, credit: Any) -> bool:
+    """`user` has an open case on `credit` (the object rule behind credits.view_credit for a
+    collector; core/predicates.py asks through core/extensions.py)."""
+    return Case.objects.filter(credit_id=credit.pk, collector_id=user.pk, status=Case.Status.OPEN).exists()
+
+
+def works_person(*, user: Any, person: Any) -> bool:
+    """`user` has an open case on a credit where `person` is the borrower or another party."""
+    return Case.objects.filter(Q(credit__borrower_id=person.pk) | Q(credit__parties__person_id=person.pk),
+                               collector_id=user.pk, status=Case.Status.OPEN).exists()
+
+
 def restrict_credits(*, user: Any, qs: QuerySet) -> QuerySet:
     """For list pages and APIs of credits: a collector sees the credits of their open cases;
     every other portfolio role the queryset unchanged (same rule as credits.view_credit)."""

@@ -16,13 +16,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    from recupera.collections.selectors import unread_messages_count
+    from recupera.core import extensions
     from recupera.core.predicates import roles_of
     from recupera.core.services import business_date_of_request
 
     result = {
         "nav_items": menu_for(user),
-        "unread_messages": unread_messages_count(user=user),
+        "unread_messages": extensions.unread_messages(user=user),  # collections
         "user_roles": sorted(roles_of(user)),
         "business_date": business_date_of_request(request),
         "can_search": user.has_perm("core.use_search"),

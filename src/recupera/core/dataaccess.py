@@ -11,7 +11,7 @@ when the response is a success (a refused or failed request showed nothing). Out
 (the CLI, tasks) :func:`record_view` writes at once, also in one insert.
 
 The rows live in ``people.PersonViewLog`` (user, the username as it was, person, what, fields,
-when); Auditoría reads them at /auditoria/consultas/ (core/views.py).
+when); Auditoría reads them at /auditoria/consultas/ (people/views_dataaccess.py).
 """
 
 from __future__ import annotations
@@ -59,19 +59,16 @@ def record_view(*, user: Any, person_ids: Iterable[int | None], what: str, field
 
 
 def _write(user: Any, rows: list[tuple[int, str, str]]) -> None:
-    from recupera.people.models import PersonViewLog
+    from recupera.core import extensions
 
-    user_id = user.pk if getattr(user, "pk", None) else None
-    username = user.get_username() if user_id else ""
     seen: set[tuple[int, str]] = set()
-    logs = []
+    unique = []
     for pk, what, fields in rows:
         if (pk, what) in seen:
             continue
         seen.add((pk, what))
-        logs.append(PersonViewLog(user_id=user_id, username=username, person_id=pk, what=what,
-                                  fields=fields))
-    PersonViewLog.objects.bulk_create(logs, batch_size=1000)
+        unique.append((pk, what, fields))
+    extensions.write_view_logs(user=user, rows=unique)  # people.services: one insert
 
 
 class PersonalDataViewMiddleware:

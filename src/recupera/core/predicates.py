@@ -9,6 +9,7 @@ from __future__ import annotations
 import rules
 from django.contrib.auth.backends import ModelBackend
 
+from recupera.core import extensions
 from recupera.core.roles import Role
 
 
@@ -118,21 +119,14 @@ def owns_case(user, case) -> bool:  # type: ignore[no-untyped-def]
 def works_credit(user, credit) -> bool:  # type: ignore[no-untyped-def]
     if credit is None:
         return True
-    from recupera.collections.models import Case
-
-    return Case.objects.filter(credit_id=credit.pk, collector_id=user.pk, status="abierto").exists()
+    return extensions.works_credit(user=user, credit=credit)  # collections.selectors
 
 
 @rules.predicate
 def works_person(user, person) -> bool:  # type: ignore[no-untyped-def]
     if person is None:
         return True
-    from django.db.models import Q
-
-    from recupera.collections.models import Case
-
-    return Case.objects.filter(Q(credit__borrower_id=person.pk) | Q(credit__parties__person_id=person.pk),
-                               collector_id=user.pk, status="abierto").exists()
+    return extensions.works_person(user=user, person=person)  # collections.selectors
 
 
 @rules.predicate
@@ -227,16 +221,14 @@ rules.add_perm("agreements.settle", is_cashier | is_supervisor | is_portfolio_of
 # scoping of lists ----------------------------------------------------------------------------
 # The list-shaped twin of the object rules above: pages and APIs that list credits or people
 # narrow their querysets here, so a collector's lists show exactly what the object rules allow.
+# The cases live in collections, above core: collections registers the narrowing functions
+# (core/extensions.py).
 def scope_credits(user, qs):  # type: ignore[no-untyped-def]
-    from recupera.collections.selectors import restrict_credits
-
-    return restrict_credits(user=user, qs=qs)
+    return extensions.restrict_credits(user=user, qs=qs)
 
 
 def scope_people(user, qs):  # type: ignore[no-untyped-def]
-    from recupera.collections.selectors import restrict_people
-
-    return restrict_people(user=user, qs=qs)
+    return extensions.restrict_people(user=user, qs=qs)
 
 
 # cob (the daily close)

@@ -68,7 +68,6 @@ def search(request: HttpRequest) -> HttpResponse:
     """The global search box: folio, CURP, name or phone. One clear hit lands on its page."""
     require_perm(request, "core.use_search")
     from recupera.core.search import global_search
-    from recupera.people.selectors import NAME_SORT_MAX
 
     query = (request.GET.get("q") or "").strip()
     context: dict[str, object] = {"search_query": query}
@@ -85,7 +84,7 @@ def search(request: HttpRequest) -> HttpResponse:
                         person_ids=[p.pk for p in result.people])
             context.update(people=result.people, credits=result.credits,
                            people_truncated=result.people_truncated,
-                           people_capped=result.people_capped, name_sort_max=NAME_SORT_MAX)
+                           people_capped=result.people_capped, name_sort_max=result.name_sort_max)
     return render(request, "core/search.html", context)
 
 
