@@ -132,3 +132,23 @@ def test_the_check_sees_an_import_inside_a_function(tmp_path, monkeypatch):
     (package / "x.py").write_text("def f():\n    from recupera.collections.models import Case\n")
     monkeypatch.setattr(__import__(__name__, fromlist=["SRC"]), "SRC", tmp_path / "recupera")
     assert _imports()[("core/x.py", "collections")] == [2]
+
+
+def test_an_unregistered_hook_names_the_app_that_must_register_it():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from recupera.core.extensions import Hook
+
+    hook = Hook("sample", owner="collections", doc="sample() -> int")
+    with pytest.raises(ImproperlyConfigured, match="'collections' app registers it"):
+        hook()
+    hook.register(lambda: 7)
+    assert hook() == 7
+
+
+def test_every_hook_of_core_is_registered_once_the_apps_are_ready():
+    from recupera.core import extensions
+
+    hooks = [v for v in vars(extensions).values() if isinstance(v, extensions.Hook)]
+    assert len(hooks) == 8
+    assert [h.name for h in hooks if not h.registered] == []
