@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "recupera.agreements",
     "recupera.cob",
     "recupera.privacy",
+    "recupera.custody",
     "recupera.ops",
 ]
 

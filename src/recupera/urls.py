@@ -33,6 +33,7 @@ api_v1 = [
     path("", include("recupera.collections.api_urls")),
     path("", include("recupera.agreements.api_urls")),
     path("", include("recupera.privacy.api_urls")),
+    path("", include("recupera.custody.api_urls")),
 ]
 
 urlpatterns = [
@@ -57,6 +58,7 @@ urlpatterns = [
     path("cierre/", include("recupera.cob.urls")),
     path("convenios/", include("recupera.agreements.urls")),
     path("privacidad/", include("recupera.privacy.urls")),
+    path("archivo/", include("recupera.custody.urls")),
     path("portal/arco/", include("recupera.privacy.public_urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("admin/", admin.site.urls),

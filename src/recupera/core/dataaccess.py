@@ -34,6 +34,7 @@ WHAT: dict[str, Any] = {
     "cartas.pdf": _("Cartas de cobranza (PDF)"),
     "convenio.pdf": _("Convenio o carta de finiquito (PDF)"),
     "nomina.exportacion": _("Archivo de descuento vía nómina"),
+    "resguardo.copia": _("Copia digital de un documento en resguardo"),
     "api.persona": _("API: una persona"),
     "api.credito": _("API: un crédito"),
 }

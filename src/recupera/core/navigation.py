@@ -34,6 +34,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Bitácora de auditoría"), "audit:list", "core.view_audit"),
     NavItem(_("Consultas de datos personales"), "audit:data_views", "core.view_data_log"),
     NavItem(_("Solicitudes de rol"), "role_grants", "core.decide_role_grant"),
+    # custody
+    NavItem(_("Archivo"), "custody:dashboard", "custody.view"),
+    NavItem(_("Documentos en mi poder"), "custody:my_loans", "custody.view_own_loans"),
     # privacy
     NavItem(_("Derechos ARCO"), "privacy:list", "privacy.view_requests"),
     NavItem(_("Aviso de privacidad"), "privacy:notices", "privacy.manage_notice"),

@@ -284,3 +284,23 @@ def sees_person_data(user, person) -> bool:  # type: ignore[no-untyped-def]
     if person is None or not getattr(person, "data_blocked", False):
         return True
     return bool(user.has_perm("privacy.view_blocked_data"))
+
+
+# custody (the archive of pagarés and files)
+# The archive (Resguardo y Archivo) keeps and moves the paper; supervisors, the Subdirección,
+# the committee and the auditors read it. A collector sees the documents lent to them.
+# A scanned copy shows personal data: blocked people's copies only to those who see blocked data.
+reads_custody = (is_custody | is_supervisor | is_portfolio_office | is_committee | is_auditor
+                 | is_superuser)
+manages_custody = is_custody | is_superuser
+
+
+@rules.predicate
+def may_see_copy_of(user, item) -> bool:  # type: ignore[no-untyped-def]
+    return item is None or sees_person_data(user, item.person)
+
+
+rules.add_perm("custody.view", reads_custody)
+rules.add_perm("custody.manage", manages_custody)
+rules.add_perm("custody.view_copy", reads_custody & may_see_copy_of)
+rules.add_perm("custody.view_own_loans", is_collector | is_superuser)

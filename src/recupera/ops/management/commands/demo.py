@@ -122,6 +122,11 @@ class Command(BaseCommand):
         arco_folio = load_demo_privacy(as_of=business_date_get())
         if arco_folio:
             self.stdout.write(f"Solicitud ARCO pendiente para «datos»: {arco_folio} (Derechos ARCO)")
+        from recupera.custody.demo import load_demo_custody
+
+        archive = load_demo_custody(as_of=business_date_get())
+        if archive:
+            self.stdout.write(f"Archivo de resguardo para «archivo»: {archive['items']} documentos (Archivo)")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Usuarios de demostración (contraseña para todos: {DEMO_PASSWORD})"))
         from recupera.core.otp import requires_otp
