@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "recupera"
 
 # Bottom to top. An app may import the apps before it, never those after it.
 LAYERS = ["engine", "core", "people", "credits", "payments", "collections", "agreements", "cob",
-          "privacy", "ops"]
+          "privacy", "custody", "ops"]
 # The project's own modules (settings, URLs, the CLI entry point) sit above every app.
 PROJECT = {"settings", "urls", "wsgi", "cli", "__main__", "__init__"}
 

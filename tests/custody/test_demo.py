@@ -9,10 +9,10 @@ import io
 import pytest
 from django.core.management import call_command
 
-from recupera.core.management.commands.demo import ensure_demo_users
 from recupera.custody import selectors
 from recupera.custody.demo import load_demo_custody
 from recupera.custody.models import InventoryCampaign, Item, ItemStatus, Location, Movement
+from recupera.ops.management.commands.demo import ensure_demo_users
 
 AS_OF = dt.date(2026, 11, 26)
 
