@@ -126,11 +126,11 @@ class ItemListView(APIView):
         params = request.query_params
         location = None
         if params.get("location"):
-            location = Location.objects.filter(code=params["location"][:30]).first()
+            location = selectors.location_by_code(params["location"])
             if location is None:
                 raise NotFound("No hay una ubicación con esa clave.")
         try:
-            offset = max(0, min(int(params.get("offset", "0")), 10**9))
+            offset = max(0, min(int(selectors.text_param(params.get("offset"), 12) or "0"), 10**9))
         except ValueError as exc:
             raise ValidationError({"offset": ["Debe ser un número entero."]}) from exc
         qs = selectors.items_filter(status=params.get("status", ""), klass=params.get("classification", ""),
@@ -163,7 +163,7 @@ class MovementCreateView(APIView):
         as_of = business_date_get()
         location = None
         if data.get("location"):
-            location = Location.objects.filter(code=data["location"]).first()
+            location = selectors.location_by_code(data["location"])
             if location is None:
                 raise ValidationError({"location": ["No hay una ubicación con esa clave."]})
         common: dict[str, Any] = {"actor": request.user, "item": item, "as_of": as_of}

@@ -59,8 +59,20 @@ def item_rows(qs: Any) -> list[tuple[Item, str | None, str]]:
     return rows
 
 
+def text_param(value: str | None, limit: int = 60) -> str:
+    """A text typed in a URL or a query string, safe to look up: stripped, bounded, and without
+    NUL characters (which PostgreSQL text refuses)."""
+    return (value or "").replace("\x00", "").strip()[:limit]
+
+
 def item_by_code(code: str) -> Item | None:
-    return items().filter(code=code.strip().upper()).first()
+    code = text_param(code, 40).upper()
+    return items().filter(code=code).first() if code else None
+
+
+def location_by_code(code: str | None) -> Location | None:
+    code = text_param(code, 30).upper()
+    return Location.objects.filter(code=code).first() if code else None
 
 
 def movements_of(item: Item) -> list[Movement]:
@@ -77,8 +89,8 @@ def items_filter(*, status: str = "", klass: str = "", kind: str = "", location:
         qs = qs.filter(kind=kind)
     if location is not None:
         qs = qs.filter(location_id__in=subtree_ids(location))
-    if query:
-        text = query.strip()
+    text = text_param(query)
+    if text:
         qs = qs.filter(Q(code__iexact=text) | Q(credit__folio__iexact=text) | Q(note__number__iexact=text)
                        | Q(person__search_name__icontains=text.upper()))
     if klass in classification.LABELS:

@@ -77,7 +77,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, "custody.view")
     as_of = business_date_of_request(request)
     list_name = request.GET.get("lista", "")
-    location = Location.objects.filter(code=request.GET.get("ubicacion", "")).first()
+    location = selectors.location_by_code(request.GET.get("ubicacion"))
     qs = selectors.to_do_list(list_name, as_of) if list_name in selectors.LISTS else None
     if qs is None:
         list_name = ""
@@ -256,7 +256,9 @@ def locations(request: HttpRequest) -> HttpResponse:
 @login_required
 def location_detail(request: HttpRequest, code: str) -> HttpResponse:
     require_perm(request, "custody.view")
-    location = get_object_or_404(Location, code=code)
+    location = selectors.location_by_code(code)
+    if location is None:
+        raise Http404
     node = next(n for n in selectors.flatten(selectors.location_tree()) if n.location.pk == location.pk)
     qs = selectors.items().filter(location=location).order_by("code")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
