@@ -301,7 +301,13 @@ SPECTACULAR_SETTINGS = {
     # Named enums where two choice sets share a field name (check --deploy warns otherwise).
     "ENUM_NAME_OVERRIDES": {"CreditStatusEnum": "recupera.credits.models.Credit.Status",
                             "ActionChannelEnum": "recupera.collections.models.Channel",
-                            "PaymentImportStatusEnum": "recupera.payments.models.PaymentImport.Status"},
+                            "PaymentImportStatusEnum": "recupera.payments.models.PaymentImport.Status",
+                            "CustodyItemStatusEnum": "recupera.custody.models.ItemStatus",
+                            "CustodyItemKindEnum": "recupera.custody.models.Item.Kind",
+                            "CustodyProgramEnum": "recupera.custody.models.Item.Program",
+                            "CustodyMovementKindEnum": "recupera.custody.models.Movement.Kind",
+                            "CustodyHolderKindEnum": "recupera.custody.models.HolderKind",
+                            "CustodyLocationKindEnum": "recupera.custody.models.Location.Kind"},
 }
 
 TASKS = {

@@ -10,18 +10,19 @@ from recupera.core.roles import Role
 PASSWORD = "Clave-Segura-2026"
 
 MENU = {
-    Role.COLLECTOR: {"Inicio", "Personas", "Créditos", "Mi cartera de hoy", "Llamada entrante", "Recados"},
+    Role.COLLECTOR: {"Inicio", "Personas", "Créditos", "Mi cartera de hoy", "Llamada entrante", "Recados",
+                     "Documentos en mi poder"},
     Role.SUPERVISOR: {"Inicio", "Personas", "Créditos", "Mi cartera de hoy", "Equipo", "Llamada entrante",
-                      "Recados", "Autorizaciones", "Pagos"},
+                      "Recados", "Autorizaciones", "Pagos", "Archivo"},
     Role.PORTFOLIO_OFFICE: {"Inicio", "Personas", "Créditos", "Importar cartera", "Bitácora de auditoría",
                             "Equipo", "Llamada entrante", "Recados", "Reglas y plazos", "Autorizaciones",
-                            "Campañas", "Pagos", "Cierre diario", "Solicitudes de rol"},
-    Role.CUSTODY: {"Inicio", "Personas", "Créditos"},
+                            "Campañas", "Pagos", "Cierre diario", "Solicitudes de rol", "Archivo"},
+    Role.CUSTODY: {"Inicio", "Personas", "Créditos", "Archivo"},
     Role.CASHIER: {"Inicio", "Personas", "Créditos", "Pagos", "Caja"},
     Role.AUDITOR: {"Inicio", "Personas", "Créditos", "Bitácora de auditoría", "Equipo", "Pagos",
-                    "Cierre diario", "Derechos ARCO", "Consultas de datos personales"},
+                    "Cierre diario", "Derechos ARCO", "Consultas de datos personales", "Archivo"},
     Role.IT_ADMIN: {"Importar cartera", "Bitácora de auditoría", "Administración", "Pagos", "Cierre diario"},
-    Role.COMMITTEE: {"Inicio", "Personas", "Créditos", "Autorizaciones", "Solicitudes de rol"},
+    Role.COMMITTEE: {"Inicio", "Personas", "Créditos", "Autorizaciones", "Solicitudes de rol", "Archivo"},
     Role.DATA_PROTECTION: {"Inicio", "Personas", "Créditos", "Bitácora de auditoría", "Derechos ARCO",
                            "Aviso de privacidad", "Consultas de datos personales"},
 }

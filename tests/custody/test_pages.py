@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 QUERIES_DASHBOARD = 19
-QUERIES_LIST = 9
+QUERIES_LIST = 8
 QUERIES_ITEM = 9
 
 
@@ -240,3 +240,24 @@ def test_register_new_pagares_from_the_dashboard(client_for, archivist, overdue_
                        follow=True).content.decode()
     assert "1 pagaré(s) ingresados al archivo: RES-" in page
     assert Item.objects.get().note == notes[0]
+
+
+@pytest.mark.parametrize(("name", "queries"), [("custody:locations", 8), ("custody:campaigns", 7),
+                                               ("custody:my_loans", 6)])
+def test_other_list_pages_query_counts(client_for, archivist, collector, note_item, archive, make_credit,
+                                       django_assert_num_queries, name, queries):
+    user = collector if name == "custody:my_loans" else archivist
+    services.campaign_open(actor=archivist, location=archive["C1"], as_of=AS_OF)
+    services.item_check_out(actor=archivist, item=note_item, as_of=AS_OF, holder_kind="gestor",
+                            holder_user=collector, purpose="Visita", due_back=AS_OF + dt.timedelta(days=3))
+    client = client_for(user)
+    client.get(reverse(name))
+    with django_assert_num_queries(queries):
+        assert client.get(reverse(name)).status_code == 200
+    _more_items(make_credit, archive, archivist, n=2)
+    services.campaign_open(actor=archivist, location=archive["C2"], as_of=AS_OF)
+    for item in Item.objects.filter(status="en_resguardo"):
+        services.item_check_out(actor=archivist, item=item, as_of=AS_OF, holder_kind="gestor",
+                                holder_user=collector, purpose="Visita", due_back=AS_OF + dt.timedelta(days=3))
+    with django_assert_num_queries(queries):
+        assert client.get(reverse(name)).status_code == 200

@@ -78,7 +78,8 @@ def _item_data(item: Item) -> dict[str, Any]:
 
 
 class MovementCreateSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[(k, v) for k, v in Movement.Kind.choices if k != Movement.Kind.REGISTER])
+    kind = serializers.ChoiceField(choices=Movement.Kind.choices,
+                                   help_text="Todos menos «alta» (el ingreso se registra en el archivo)")
     holder_kind = serializers.ChoiceField(choices=HolderKind.choices, required=False)
     holder_username = serializers.CharField(max_length=150, required=False)
     holder_name = serializers.CharField(max_length=160, required=False, allow_blank=True)
@@ -168,6 +169,8 @@ class MovementCreateView(APIView):
                 raise ValidationError({"location": ["No hay una ubicación con esa clave."]})
         common: dict[str, Any] = {"actor": request.user, "item": item, "as_of": as_of}
         kind = data["kind"]
+        if kind == Movement.Kind.REGISTER:
+            raise ValidationError({"kind": ["El ingreso al archivo no se registra por este medio."]})
         try:
             if kind == Movement.Kind.CHECK_OUT:
                 holder_user = None
