@@ -29,12 +29,13 @@ def make_person(db):
     def _make(first_name="Ana", last_name="López", second_last_name="Soto", birth_date=dt.date(1995, 5, 5),
               phone: str | None = None):
         from recupera.people.models import ContactPoint, Person
+        from recupera.people.names import search_name
 
         n = next(counter)
         person = Person.objects.create(
             curp=f"LOSA{n:02d}0505MSRPTN{n % 100:02d}"[:18], first_name=first_name, last_name=last_name,
             second_last_name=second_last_name, sex="M", birth_date=birth_date,
-            search_name=f"{first_name} {last_name} {second_last_name}".upper())
+            search_name=search_name(first_name, last_name, second_last_name))
         phone = phone or f"+52662{n:07d}"
         ContactPoint.objects.create(person=person, kind="phone", value=phone, digits=phone[-10:],
                                     is_primary=True)

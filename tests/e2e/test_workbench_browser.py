@@ -22,12 +22,13 @@ def _credit(n: int, amount: str):
     from recupera.credits.models import Product
     from recupera.credits.services import credit_create, credit_refresh, disbursement_add
     from recupera.people.models import ContactPoint, Person
+    from recupera.people.names import search_name
 
     people = []
     for i, (first, last) in enumerate((("Ana", "López"), ("Jorge", "Ruiz"))):
         person = Person.objects.create(curp=f"BRWS{n}{i}0505MSRPTN0{n}"[:18], first_name=first,
                                        last_name=last, second_last_name="Soto", sex="M",
-                                       birth_date=dt.date(1995, 5, 5), search_name=f"{first} {last}".upper())
+                                       birth_date=dt.date(1995, 5, 5), search_name=search_name(first, last, "Soto"))
         ContactPoint.objects.create(person=person, kind="phone", value=f"+5266210000{n}{i}",
                                     digits=f"66210000{n}{i}", is_primary=True)
         people.append(person)

@@ -18,6 +18,9 @@ from recupera.collections.models import (
     Outcome,
     Promise,
 )
+from recupera.credits.selectors import folio_condition
+from recupera.people.models import Person
+from recupera.people.selectors import search_condition
 
 QUEUE_FILTERS = ("stage", "flag", "q", "collector")
 
@@ -219,28 +222,23 @@ def unread_messages_count(*, user: Any) -> int:
 
 
 def call_search(*, query: str, limit: int = 20) -> list[Case]:
-    """The inbound-call box: phone (digits), CURP, folio or name → open (or latest) cases, each
-    with credit, borrower and collector (2 queries)."""
-    from recupera.people.models import ContactPoint
-
-    query = query.strip()
-    digits = "".join(ch for ch in query if ch.isdigit())
-    cond = Q(credit__folio__iexact=query) | Q(credit__borrower__curp__iexact=query)
-    if len(digits) >= 7 and len(digits) == len(query.replace(" ", "").replace("-", "").lstrip("+")):
-        tail = digits[-10:]
-        points = ContactPoint.objects.filter(digits=tail) if len(tail) == 10 else \
-            ContactPoint.objects.filter(digits__endswith=tail)
-        people = points.values("person_id")
+    """The inbound-call box: the open cases of the people and credits the global search box
+    finds for the same words (core/search.py states the rule: folio or its beginning, CURP or
+    its beginning, phone, or every word of the name in any order, without regard to accents or
+    case), the person as borrower or in any other role on the credit; each case with credit,
+    borrower and collector (2 queries)."""
+    folios = folio_condition(query, field="credit__folio")
+    persons = search_condition(query)
+    if folios is None and persons is None:
+        return []
+    cond = Q(pk__in=[])
+    if folios is not None:
+        cond |= folios
+    if persons is not None:
+        people = Person.objects.filter(persons).values("pk")
         cond |= Q(credit__borrower_id__in=people) | Q(credit__parties__person_id__in=people)
-    elif len(query) >= 3 and not digits:
-        name_q = Q()
-        for word in query.split():
-            name_q &= (Q(credit__borrower__first_name__icontains=word)
-                       | Q(credit__borrower__last_name__icontains=word)
-                       | Q(credit__borrower__second_last_name__icontains=word))
-        cond |= name_q
-    ids = list(Case.objects.filter(cond, status=Case.Status.OPEN).values_list("pk", flat=True)
-               .distinct()[:limit])
+    ids = list(Case.objects.filter(cond, status=Case.Status.OPEN).order_by()
+               .values_list("pk", flat=True).distinct()[:limit])
     return list(Case.objects.filter(pk__in=ids).select_related(
         "credit", "credit__borrower", "collector").order_by("credit__folio"))
 

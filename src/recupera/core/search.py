@@ -1,4 +1,21 @@
-"""The global search box: folio, CURP, name or phone → the person's or the credit's page."""
+"""The global search box: folio, CURP, name or phone → the person's or the credit's page.
+
+One rule for every search box that finds a debtor (this one and the inbound-call box,
+collections.selectors.call_search); the credits app states the folio part
+(credits.selectors.folio_condition), the people app the rest (people.selectors.search_condition):
+
+- a folio: the folio itself, or from 3 characters every folio that starts with it, any case;
+- a CURP: the whole CURP, or its first 4 or more characters;
+- a phone: 7 or more digits (spaces, dashes, dots, parentheses ignored), matched on the end of
+  the number;
+- a name: every word typed must appear in the person's name (first name and both surnames), in
+  any order, without regard to case or accents ("adan jaquez" finds «Adán Jáquez Ruiz»).
+
+Accents and case: people's names are stored a second time folded (upper case, no accents,
+`Person.search_name`, written by the people services) and the words typed are folded the same
+way (people.names.fold) before comparing, so the rule is the same on SQLite and PostgreSQL and
+the PostgreSQL trigram index on that column serves it.
+"""
 
 from __future__ import annotations
 

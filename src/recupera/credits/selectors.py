@@ -16,16 +16,30 @@ from recupera.credits.models import (
 SEARCH_MIN_PREFIX = 3
 
 
-def credit_search(*, query: str, limit: int = 50) -> list[Credit]:
-    """Credits whose folio is `query` or starts with it (exact match first); one query."""
+def folio_condition(query: str, *, field: str = "folio") -> Q | None:
+    """What a search box query means for folios: the folio itself, or (from SEARCH_MIN_PREFIX
+    characters) every folio that starts with it; any case. `field` is the folio's path from the
+    model queried ("credit__folio" from a case). None: the query cannot be a folio."""
     query = (query or "").strip()
-    if not query:
+    if not query or " " in query:
+        return None
+    if len(query) < SEARCH_MIN_PREFIX:
+        return Q(**{f"{field}__iexact": query})
+    return Q(**{f"{field}__istartswith": query})
+
+
+def credit_search(*, query: str, limit: int = 50) -> list[Credit]:
+    """Credits whose folio is `query` or starts with it (folio_condition; exact match first);
+    two queries at most."""
+    query = (query or "").strip()
+    condition = folio_condition(query)
+    if condition is None:
         return []
     qs = Credit.objects.select_related("borrower")
     exact = list(qs.filter(folio__iexact=query)[:1])
     if len(query) < SEARCH_MIN_PREFIX:
         return exact
-    rest = qs.filter(folio__istartswith=query).exclude(pk__in=[c.pk for c in exact])
+    rest = qs.filter(condition).exclude(pk__in=[c.pk for c in exact])
     return exact + list(rest.order_by("folio")[: max(limit - len(exact), 0)])
 
 
