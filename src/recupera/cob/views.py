@@ -75,8 +75,9 @@ def close_runs(request: HttpRequest) -> HttpResponse:
 def close_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "cob.view_close")
     run = get_object_or_404(CloseRun.objects.select_related("started_by"), pk=pk)
+    snapshot = selectors.portfolio_snapshot(run.business_date)
     return render(request, "cob/run_detail.html", {
-        **_run_context(run), "snapshot": selectors.portfolio_snapshot(run.business_date)})
+        **_run_context(run), "snapshot": snapshot, "snapshot_totals": selectors.snapshot_totals(snapshot)})
 
 
 @login_required

@@ -24,6 +24,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from recupera.core.templatetags.recupera import dmy, money
+from recupera.credits.models import Credit
 
 register = template.Library()
 
@@ -256,6 +257,12 @@ def posting_kind(value: str) -> str:
 @register.filter
 def bucket_label(value: str) -> str:
     return _label(BUCKETS, value, value)
+
+
+@register.filter
+def credit_status_label(value: str) -> str:
+    """A credit status code ("amortizacion") as its label ("Amortización")."""
+    return str(dict(Credit.Status.choices).get(value, value))
 
 
 @register.filter
