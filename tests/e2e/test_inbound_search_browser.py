@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from recupera.core.roles import Role
 from tests.e2e.test_refusals_browser import _assigned_case
 
 pytestmark = [pytest.mark.browser,

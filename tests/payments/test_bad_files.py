@@ -96,7 +96,7 @@ def test_all_or_nothing_mode_applies_nothing_when_a_row_is_bad(credit, ref, run_
 def test_wrong_layout_csv_read_as_cie(credit, ref, run_import):
     imp = run_import(csv_file([("2025-03-10", ref(credit), "10.00", "OP-1", "BBVA")]), "bbva-cie")
     assert imp.status == "rechazada"
-    assert "no corresponde al formato bbva-cie" in imp.problems[0]["message"]
+    assert "no corresponde al formato «BBVA CIE»" in imp.problems[0]["message"]
     assert "CSV" in imp.problems[0]["message"]
     assert _stored() == (0, 0)
 
@@ -104,7 +104,7 @@ def test_wrong_layout_csv_read_as_cie(credit, ref, run_import):
 def test_wrong_layout_cie_read_as_csv(credit, ref, run_import):
     imp = run_import(cie_file([cie_line(date=D, reference=ref(credit), amount="1.00")]), "generic-csv")
     assert imp.status == "rechazada"
-    assert "bbva-cie" in imp.problems[0]["message"]
+    assert "«BBVA CIE»" in imp.problems[0]["message"]
     assert _stored() == (0, 0)
 
 

@@ -9,8 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from recupera.payments.models import FileLayout, PaymentImport, Receipt
 
 
+class LayoutChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: FileLayout) -> str:
+        return obj.label
+
+
 class ImportUploadForm(forms.Form):
-    layout = forms.ModelChoiceField(label=_("Formato"), queryset=FileLayout.objects.filter(active=True),
+    layout = LayoutChoiceField(label=_("Formato"), queryset=FileLayout.objects.filter(active=True),
                                     to_field_name="name", empty_label=None)
     mode = forms.ChoiceField(label=_("Si hay renglones con error"), choices=PaymentImport.Mode.choices,
                              initial=PaymentImport.Mode.VALID_ROWS)

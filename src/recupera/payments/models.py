@@ -78,6 +78,13 @@ class FileLayout(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        """What people read: the description's title ("BBVA CIE"), not the code ("bbva-cie")
+        that the command line and the API use."""
+        title = self.description.split(":")[0].split("(")[0].strip() if self.description else ""
+        return title or self.name
+
 
 class BankAgreement(models.Model):
     """A collection contract with a bank (convenio): its number and reference algorithm."""

@@ -210,10 +210,10 @@ def _decode_whole(content: bytes, layout: FileLayout, result: ParseResult) -> st
     if found and layout.encoding.lower().replace("_", "-") in ("latin-1", "latin1", "iso-8859-1",
                                                                 "cp1252", "windows-1252"):
         line = text.count("\n", 0, found.start()) + 1
-        _whole_file(result, _("el archivo está en UTF-8, pero el formato %(layout)s se lee en "
+        _whole_file(result, _("el archivo está en UTF-8, pero el formato «%(layout)s» se lee en "
                               "%(enc)s: el renglón %(row)s tiene acentos o eñes en UTF-8. No se "
                               "leyó ningún renglón; guárdelo como %(enc)s (ANSI) y cárguelo de "
-                              "nuevo.") % {"layout": layout.name, "enc": encoding, "row": line})
+                              "nuevo.") % {"layout": layout.label, "enc": encoding, "row": line})
         return None
     return text
 
@@ -503,12 +503,12 @@ def _parse_fixed(lines: list[str], ends_with_newline: bool, ctx: _Context) -> No
             sample = nonblank[0][1]
             hint = ""
             if sample.count(",") >= 3:
-                hint = _(" Parece un archivo CSV (formato generic-csv).")
+                hint = _(" Parece un archivo CSV: elija el formato «CSV genérico UTF-8 con encabezado».")
             elif sample.count("|") >= 3:
                 hint = _(" Parece un archivo separado por «|».")
-            _whole_file(ctx.result, _("el archivo no corresponde al formato %(layout)s: ningún "
+            _whole_file(ctx.result, _("el archivo no corresponde al formato «%(layout)s»: ningún "
                                       "renglón mide %(n)s caracteres.%(hint)s")
-                        % {"layout": layout.name, "n": length, "hint": hint})
+                        % {"layout": layout.label, "n": length, "hint": hint})
             return
         last_i, last = nonblank[-1]
         if not ends_with_newline and len(last) < length and last_i == len(lines):
@@ -559,10 +559,10 @@ def _parse_delimited(lines: list[str], ends_with_newline: bool, ctx: _Context) -
         other = next((d for d in (",", "|", ";", "\t") if d != delimiter and d in first_row), None)
         hint = _(" Sus columnas están separadas por «%(d)s».") % {"d": other} if other else ""
         if len(first_row) in (89, 90) and first_row[:6].isdigit():
-            hint = _(" Parece un archivo de ancho fijo (formato bbva-cie).")
-        _whole_file(ctx.result, _("el archivo no corresponde al formato %(layout)s: sus columnas "
+            hint = _(" Parece un archivo de ancho fijo: elija el formato «BBVA CIE».")
+        _whole_file(ctx.result, _("el archivo no corresponde al formato «%(layout)s»: sus columnas "
                                   "deben separarse por «%(d)s».%(hint)s")
-                    % {"layout": layout.name, "d": delimiter, "hint": hint})
+                    % {"layout": layout.label, "d": delimiter, "hint": hint})
         return
     fields: dict[str, Any] = dict(layout.fields)
     positions: dict[str, int] = {}
@@ -580,9 +580,9 @@ def _parse_delimited(lines: list[str], ends_with_newline: bool, ctx: _Context) -
         missing = [str(col) for col in fields.values() if str(col).lower() not in header]
         if missing or cells is None:
             ctx.result.problems.clear()
-            _whole_file(ctx.result, _("el encabezado no corresponde al formato %(layout)s: faltan las "
+            _whole_file(ctx.result, _("el encabezado no corresponde al formato «%(layout)s»: faltan las "
                                       "columnas %(cols)s. Las columnas deben ser: %(expected)s.")
-                        % {"layout": layout.name, "cols": ", ".join(missing),
+                        % {"layout": layout.label, "cols": ", ".join(missing),
                            "expected": ", ".join(str(c) for c in fields.values())})
             return
         positions = {name: header.index(str(col).lower()) for name, col in fields.items()}
