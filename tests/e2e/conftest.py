@@ -30,7 +30,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOT_DIR = Path(os.environ.get("RECUPERA_SCREENSHOTS", "var/screenshots"))
+# Under the tests' own var folder (recupera.core.testing_var), or where RECUPERA_SCREENSHOTS says.
+SCREENSHOT_DIR = Path(os.environ.get("RECUPERA_SCREENSHOTS",
+                                     Path(os.environ.get("RECUPERA_VAR_DIR", "var")) / "screenshots"))
 PASSWORD = "Clave-Segura-2026"
 
 
@@ -148,7 +150,8 @@ def _current_code(device: Any) -> str:
 
 @pytest.fixture
 def screenshot() -> Callable[[Any, str], Path]:
-    """screenshot(page, "name") -> var/screenshots/name.png (full page), for a human to look at."""
+    """screenshot(page, "name") -> SCREENSHOT_DIR/name.png (full page), for a human to look at
+    (RECUPERA_SCREENSHOTS=/some/folder keeps them after the run)."""
 
     def _shot(page: Any, name: str) -> Path:
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,10 @@ user per role, print their credentials, start the task worker and serve on 127.0
 from __future__ import annotations
 
 import io
+import signal
 import subprocess
 import sys
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -19,6 +21,40 @@ from recupera.core.roles import DEMO_USERS, Role
 DEMO_PASSWORD = "Recupera.2026"
 DEMO_CREDITS = 300
 DEMO_SEED = 2026
+
+
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
+
+
+def stop_worker(worker: subprocess.Popen, timeout: float = 10) -> None:  # type: ignore[type-arg]
+    """Ask the task worker to finish (SIGTERM) and wait; kill it if it does not within `timeout`."""
+    if worker.poll() is not None:
+        return
+    worker.terminate()
+    try:
+        worker.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+WORKER_COMMAND = [sys.executable, "-m", "recupera", "worker", "--no-reload", "--verbosity", "0"]
+
+
+def serve_with_worker(addrport: str, worker_command: list[str] = WORKER_COMMAND) -> None:
+    """Start the task worker, serve until Ctrl+C or SIGTERM, then stop the worker. SIGTERM (kill,
+    systemd, a closed terminal) ends the demo like Ctrl+C, through the `finally` (Python's
+    default SIGTERM would end this process and leave the worker running)."""
+    worker = subprocess.Popen(worker_command)
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        call_command("runserver", addrport, use_reloader=False)
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        stop_worker(worker)
 
 
 @transaction.atomic
@@ -142,9 +178,5 @@ class Command(BaseCommand):
         if opts["no_serve"]:
             return
         self.stdout.write(self.style.SUCCESS(f"Abra http://{opts['addrport']}/ en su navegador. Ctrl+C para terminar."))
-        worker = subprocess.Popen([sys.executable, "-m", "recupera", "worker", "--no-reload", "--verbosity", "0"])
-        try:
-            call_command("runserver", opts["addrport"], use_reloader=False)
-        finally:
-            worker.terminate()
-            worker.wait(timeout=10)
+        serve_with_worker(opts["addrport"])
+        self.stdout.write("Demostración detenida.")
