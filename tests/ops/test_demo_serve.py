@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from recupera.core.management.commands import demo
+from recupera.ops.management.commands import demo
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 
