@@ -55,12 +55,26 @@ def _textarea(widget: dict[str, Any]) -> str:
             f'{conditional_escape(value) if value else ""}</textarea>')
 
 
+# Django's empty choice, and what a user reads instead (every select, one place).
+DJANGO_EMPTY_LABEL = "---------"
+EMPTY_LABEL = "— Elija —"
+
+
+def _spanish_empty_choice(widget: dict[str, Any]) -> None:
+    for _name, options, _index in widget.get("optgroups") or ():
+        for option in options:
+            if option.get("label") == DJANGO_EMPTY_LABEL and option.get("value") in ("", None):
+                option["label"] = EMPTY_LABEL
+
+
 class WidgetRenderer(DjangoTemplates):
-    """settings.FORM_RENDERER."""
+    """settings.FORM_RENDERER. Also shows Django's empty choice («---------») as «— Elija —»."""
 
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
         widget = context.get("widget") if isinstance(context, dict) else None
         if widget is not None:
+            if "optgroups" in widget:
+                _spanish_empty_choice(widget)
             if template_name in _INPUTS:
                 return _input(widget)
             if template_name == _W + "textarea.html":

@@ -17,6 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from recupera.collections.conduct import RULE_LABELS
 from recupera.core.templatetags.recupera import money
 
 register = template.Library()
@@ -63,3 +64,9 @@ def queue_row(case: Any, number: int, sees_team: bool) -> SafeString:
         f'<td class="num">{escape(credit.days_past_due)}</td><td class="num">{money(credit.payoff_amount)}</td>'
         f'<td class="num"><strong>{escape(case.priority)}</strong></td>'
         f'<td class="reasons">{reasons}</td>{collector}</tr>')
+
+
+@register.filter
+def conduct_rule_labels(codes: list[str]) -> str:
+    """The conduct rules of an override, by name («Horario y días de contacto»), not by code."""
+    return ", ".join(RULE_LABELS.get(code, code) for code in codes or [])

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.utils import timezone
 
+from recupera.core.audit_display import audit_values
+from recupera.core.audit_display import object_type_label as _object_type_label
 from recupera.core.identifiers import format_phone
 from recupera.core.money import format_mxn
 from recupera.core.words import amount_in_words
@@ -43,3 +46,29 @@ def in_words(value: Decimal | str | None) -> str:
 @register.filter
 def phone(value: str | None) -> str:
     return format_phone(value) if value else ""
+
+
+@register.filter
+def staff_name(user: Any) -> str:
+    """A staff member as people know them: the full name («Lucía Mora»), the user name only
+    when no name was given; "—" for nobody."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def audit_before(entry: Any) -> list[Any]:
+    """The entry's values before, readable (core/audit_display.py)."""
+    return audit_values(entry.before, entry.object_type)
+
+
+@register.filter
+def audit_after(entry: Any) -> list[Any]:
+    return audit_values(entry.after, entry.object_type)
+
+
+@register.filter
+def object_type_label(value: str) -> str:
+    """«Importación de pagos», not payments.paymentimport."""
+    return _object_type_label(value)
