@@ -11,12 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from recupera.cob import selectors
 from recupera.cob.models import CloseRun
+from recupera.cob.services import close_date_limit
 from recupera.cob.steps import STEP_LABELS
 from recupera.core.services import business_date_get
 from recupera.core.views import require_perm
@@ -24,7 +25,7 @@ from recupera.core.views import require_perm
 
 class CloseForm(forms.Form):
     business_date = forms.DateField(label=gettext_lazy("Fecha de operación a cerrar"),
-                                    widget=forms.DateInput(attrs={"type": "date"}))
+                                    widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     allow_date_jump = forms.BooleanField(
         label=gettext_lazy("Autorizo cerrar una fecha más de un día hábil después de la fecha de "
                            "operación (queda en la bitácora de auditoría)"), required=False)
@@ -53,8 +54,9 @@ def _run_context(run: CloseRun) -> dict[str, Any]:
 def close_runs(request: HttpRequest) -> HttpResponse:
     require_perm(request, "cob.view_close")
     can_run = request.user.has_perm("cob.run_close")
-    initial = {"business_date": timezone.localdate()}
-    form = CloseForm(request.POST or None, initial=initial)
+    current = business_date_get()
+    proposed = close_date_limit(current)  # the next business date: the new operation date
+    form = CloseForm(request.POST or None, initial={"business_date": proposed})
     if request.method == "POST":
         require_perm(request, "cob.run_close")
         if form.is_valid():
@@ -65,10 +67,25 @@ def close_runs(request: HttpRequest) -> HttpResponse:
                               allow_date_jump=bool(form.cleaned_data.get("allow_date_jump")))
             messages.success(request, _("El cierre del {date} quedó en cola; aquí verá su avance.").format(
                 date=date.strftime("%d/%m/%Y")))
-            return redirect("cob:runs")
+            return redirect(f"{reverse('cob:runs')}?en_cola={date.isoformat()}")
+    runs = list(selectors.close_runs_recent())
+    # A close just queued has no run until the worker takes it: its row says so, and the table
+    # refreshes itself while a close is queued or running.
+    queued = _queued_date(request.GET.get("en_cola"))
+    if queued is not None and any(run.business_date == queued for run in runs):
+        queued = None
+    waiting = queued is not None or any(run.status == CloseRun.Status.RUNNING for run in runs)
     return render(request, "cob/runs.html", {
-        "runs": selectors.close_runs_recent(), "form": form, "can_run": can_run,
-        "business_date": business_date_get()}, status=422 if form.errors else 200)
+        "runs": runs, "form": form, "can_run": can_run, "business_date": current, "proposed": proposed,
+        "queued": queued, "waiting": waiting, "refresh_url": request.get_full_path()},
+        status=422 if form.errors else 200)
+
+
+def _queued_date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 @login_required
