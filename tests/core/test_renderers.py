@@ -14,9 +14,24 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 
-from recupera.core.renderers import WidgetRenderer
+from recupera.core.renderers import DJANGO_EMPTY_LABEL, EMPTY_LABEL, WidgetRenderer
 
-DJANGO, OURS = DjangoTemplates(), WidgetRenderer()
+
+class _DjangoWithSpanishEmptyChoice(DjangoTemplates):
+    """Django's templates, with the one thing WidgetRenderer changes on purpose: the empty
+    choice «---------» reads «— Elija —»."""
+
+    def render(self, template_name, context, request=None):  # type: ignore[no-untyped-def]
+        html = super().render(template_name, context, request)
+        return html.replace(f">{DJANGO_EMPTY_LABEL}<", f">{EMPTY_LABEL}<")
+
+
+DJANGO, OURS = _DjangoWithSpanishEmptyChoice(), WidgetRenderer()
+
+
+def test_the_empty_choice_reads_in_spanish():
+    html = forms.Select(choices=[("", DJANGO_EMPTY_LABEL), ("a", "Alfa")]).render("x", "", renderer=OURS)
+    assert '<option value="" selected>— Elija —</option>' in html and DJANGO_EMPTY_LABEL not in html
 
 CASES = [
     (forms.TextInput(), "q", None),
