@@ -207,3 +207,21 @@ def test_the_prescription_query_finds_every_combination_of_dates(portfolio):
     with transaction.atomic():
         prescriptions_flag(as_of=as_of, window_days=window)
     assert set(PrescriptionAlert.objects.values_list("note_id", flat=True)) == expected
+
+
+def test_the_batch_size_and_the_after_batch_hook_are_parameters(portfolio):
+    """close_run(batch_size=, after_batch=): the replay step commits 50 credits at a time and
+    calls the hook after each commit with the step's name and the batches committed so far,
+    with its cursor and counts already saved (what the crash tests stop at)."""
+    seen: list[tuple[str, int, int]] = []
+
+    def after_batch(name: str, batches: int) -> None:
+        step = CloseRun.objects.get(business_date=AS_OF + dt.timedelta(days=1)).steps.get(name=name)
+        seen.append((name, batches, step.rows_done))
+
+    close_run(actor=None, business_date=AS_OF + dt.timedelta(days=1), batch_size=50,
+              after_batch=after_batch)
+    assert len(portfolio) == 120
+    assert seen == [("recalculo_motor", 1, 50), ("recalculo_motor", 2, 100),
+                    ("recalculo_motor", 3, 120)]
+    assert _diff(AS_OF + dt.timedelta(days=1)) == {}

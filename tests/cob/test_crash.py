@@ -29,13 +29,15 @@ def _env() -> dict[str, str]:
     url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
     if s.get("PASSWORD"):
         url = f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT'] or 5432}/{s['NAME']}"
-    return {**os.environ, "DATABASE_URL": url, "RECUPERA_COB_BATCH": "20", "PYTHONUNBUFFERED": "1"}
+    return {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
 
 
-def _cob(date: dt.date, **env: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "recupera", "cob", "--date", date.isoformat(),
-                             "--allow-date-jump"],
-                            cwd=ROOT, env={**_env(), **env}, stdout=subprocess.PIPE,
+def _cob(date: dt.date, *, pause_at: str = "") -> subprocess.Popen:
+    """The close in its own process, batches of 20 (tests/cob/close_process.py)."""
+    return subprocess.Popen([sys.executable, "-m", "tests.cob.close_process", date.isoformat(),
+                             "--batch", "20", "--allow-date-jump",
+                             *(["--pause-at", pause_at] if pause_at else [])],
+                            cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
 
 
@@ -48,7 +50,7 @@ def test_kill_9_in_the_middle_of_the_close_then_rerun_equals_an_uninterrupted_cl
     Credit.objects.update(has_new_events=True)  # every credit goes through the engine step
     d = AS_OF + dt.timedelta(days=30)
 
-    proc = _cob(d, RECUPERA_COB_PAUSE_AT="recalculo_motor:2")
+    proc = _cob(d, pause_at="recalculo_motor:2")
     deadline = time.monotonic() + 120
     seen = ""
     while time.monotonic() < deadline:

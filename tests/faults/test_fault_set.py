@@ -180,10 +180,10 @@ def test_fault_set(tmp_path):
 
     # 4. kill -9 of the daily close in the middle, then the close again
     Credit.objects.update(has_new_events=True)
-    close = subprocess.Popen([sys.executable, "-m", "recupera", "cob", "--date", AS_OF.isoformat()],
-                             cwd=ROOT, env=_env(RECUPERA_COB_BATCH="5",
-                                                RECUPERA_COB_PAUSE_AT="recalculo_motor:2"),
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    close = subprocess.Popen([sys.executable, "-m", "tests.cob.close_process", AS_OF.isoformat(),
+                              "--batch", "5", "--pause-at", "recalculo_motor:2"],
+                             cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True)
     seen, deadline = "", time.monotonic() + 120
     while time.monotonic() < deadline:
         line = close.stdout.readline()

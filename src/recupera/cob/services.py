@@ -124,10 +124,12 @@ def close_run_prepare(*, actor: Any, business_date: dt.date, allow_date_jump: bo
 
 
 def close_run(*, actor: Any, business_date: dt.date, allow_date_jump: bool = False,
-              progress: Callable[[str], None] | None = None) -> CloseRun:
+              progress: Callable[[str], None] | None = None, batch_size: int | None = None,
+              after_batch: Callable[[str, int], None] | None = None) -> CloseRun:
     """Run (or resume) the daily close of `business_date`. Returns the run; a finished run is
     returned untouched. A failing step marks the run failed and re-raises. A date more than one
-    business day after the business date needs `allow_date_jump` (audited)."""
+    business day after the business date needs `allow_date_jump` (audited). `batch_size` and
+    `after_batch` go to the batched steps (cob.steps.StepContext; the crash tests use them)."""
     say = progress or (lambda _msg: None)
     with _close_lock():
         run = close_run_prepare(actor=actor, business_date=business_date, allow_date_jump=allow_date_jump)
@@ -144,7 +146,8 @@ def close_run(*, actor: Any, business_date: dt.date, allow_date_jump: bool = Fal
             step.started_at = step.started_at or timezone.now()
             step.save(update_fields=["status", "started_at"])
             say(f"> {step.name}")
-            ctx = StepContext(run=run, step=step, actor=actor, business_date=business_date, progress=say)
+            ctx = StepContext(run=run, step=step, actor=actor, business_date=business_date, progress=say,
+                              batch_size=batch_size, after_batch=after_batch)
             try:
                 definition.run(ctx)
             except Exception as exc:

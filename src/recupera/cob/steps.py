@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import os
-import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +41,11 @@ class StepContext:
     actor: Any
     business_date: dt.date
     progress: Callable[[str], None]
+    # Batched steps commit `batch_size` credits at a time (None: settings.COB_BATCH or BATCH)
+    # and call `after_batch(step name, batches committed)` after each commit (the crash tests
+    # pass one that stops the process there; close_run passes what its caller gave).
+    batch_size: int | None = None
+    after_batch: Callable[[str, int], None] | None = None
 
     def finish(self, *, rows: int, result: dict[str, Any] | None = None, note: str = "",
                status: str = CloseStep.Status.DONE) -> None:
@@ -61,18 +63,8 @@ class StepContext:
         step.save()
 
 
-def _batch_size() -> int:
-    return int(os.environ.get("RECUPERA_COB_BATCH", getattr(settings, "COB_BATCH", BATCH)))
-
-
-def _test_pause(step_name: str, batches: int) -> None:
-    """Crash tests: RECUPERA_COB_PAUSE_AT="<step>:<n>" stops here after n committed batches
-    (prints a marker and sleeps, so the test can kill -9 the process)."""
-    spec = os.environ.get("RECUPERA_COB_PAUSE_AT", "")
-    if spec and spec == f"{step_name}:{batches}":
-        print("COB-PAUSA", flush=True)
-        sys.stdout.flush()
-        time.sleep(600)
+def _batch_size(ctx: StepContext) -> int:
+    return ctx.batch_size or int(getattr(settings, "COB_BATCH", BATCH))
 
 
 def _q(name: str) -> str:
@@ -161,7 +153,7 @@ def step_engine_replay(ctx: StepContext) -> None:
     p = step.params
     candidates: list[int] = p["candidates"]
     calendar = engine_io.business_calendar()
-    size = _batch_size()
+    size = _batch_size(ctx)
     left = len(candidates) - bisect.bisect_right(candidates, step.cursor or 0)
     workers = replay_workers() if left >= PARALLEL_MIN else 1
     pool = replay_pool(workers, calendar) if workers > 1 else None
@@ -209,7 +201,8 @@ def _replay_batches(ctx: StepContext, candidates: list[int], size: int, calendar
             step.save(update_fields=["cursor", "rows_done", "rows_total"])
         batches += 1
         ctx.progress(f"  {step.rows_done}/{step.rows_total}")
-        _test_pause(step.name, batches)
+        if ctx.after_batch is not None:
+            ctx.after_batch(step.name, batches)
     return volatile
 
 
