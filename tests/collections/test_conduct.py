@@ -1,4 +1,4 @@
-"""The conduct rules (DOMAIN.md §5) as pure checks: each refusal carries its Spanish reason."""
+"""The conduct rules (docs/domain.md §5) as pure checks: each refusal carries its Spanish reason."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo

@@ -1,4 +1,4 @@
-"""Late interest (DOMAIN.md §3.8)."""
+"""Late interest (docs/domain.md §3.8)."""
 
 from datetime import date
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""Reversal, discounts, restructure, fees and replay order (DOMAIN.md §3.13–§3.16)."""
+"""Reversal, discounts, restructure, fees and replay order (docs/domain.md §3.13–§3.16)."""
 
 from dataclasses import fields
 from datetime import date

@@ -1,4 +1,4 @@
-"""Money rounding, month arithmetic, first due date and business days (DOMAIN.md §3, §3.3,
+"""Money rounding, month arithmetic, first due date and business days (docs/domain.md §3, §3.3,
 §3.4, §3.6)."""
 
 from datetime import date

@@ -1,4 +1,4 @@
-"""Payoff amount and payoff operation (DOMAIN.md §3.11), 12,000.00 @ 6 %, 60 months."""
+"""Payoff amount and payoff operation (docs/domain.md §3.11), 12,000.00 @ 6 %, 60 months."""
 
 from datetime import date, timedelta
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""Prepayment to principal (DOMAIN.md §3.10).
+"""Prepayment to principal (docs/domain.md §3.10).
 
 Credit: 3,000.00 @ 12 % (i = 0.01), 3 months, first due 2025-01-15 (Wednesday), punctual 6 %.
 (1.01)^3 = 1.030301; A = 3000·0.01·1.030301/0.030301 = 1020.0663 → 1020.07.

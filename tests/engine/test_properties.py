@@ -1,4 +1,4 @@
-"""Properties of the replay, checked with hypothesis on small credits (DOMAIN.md §3.9, §3.11,
+"""Properties of the replay, checked with hypothesis on small credits (docs/domain.md §3.9, §3.11,
 §3.13, §3.16)."""
 
 import random

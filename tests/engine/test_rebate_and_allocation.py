@@ -1,4 +1,4 @@
-"""Punctual rebate and allocation order (DOMAIN.md §3.6, §3.7, §3.9)."""
+"""Punctual rebate and allocation order (docs/domain.md §3.6, §3.7, §3.9)."""
 
 from datetime import date
 from decimal import Decimal

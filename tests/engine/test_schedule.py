@@ -1,5 +1,5 @@
 """Schedules: principal, interest before repayment, level installment, effective due dates
-(DOMAIN.md §3.1, §3.2, §3.4, §3.5, §3.6)."""
+(docs/domain.md §3.1, §3.2, §3.4, §3.5, §3.6)."""
 
 from datetime import date
 from decimal import Decimal

@@ -17,7 +17,7 @@ CIE_AGREEMENT = "00123456"
 def cie_line(*, date: dt.date, reference: str, amount: str, guide: str = "0000001",
              branch: str = "0101", concept: str = "PAGO CREDITO", ptype: str = "EFE",
              agreement: str = CIE_AGREEMENT) -> str:
-    """One BBVA CIE record: 89 characters exactly (DOMAIN.md §4)."""
+    """One BBVA CIE record: 89 characters exactly (docs/domain.md §4)."""
     cents = int(Decimal(amount) * 100)
     line = (f"{date:%d%m%y}{agreement:<8.8}{ptype:<3.3}{branch:<4.4}{guide:<7.7}"
             f"{reference:<20.20}{concept:<30.30}{cents:011d}")

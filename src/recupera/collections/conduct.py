@@ -1,4 +1,4 @@
-"""Collection conduct rules (DOMAIN.md §5) as pure checks on plain values.
+"""Collection conduct rules (docs/domain.md §5) as pure checks on plain values.
 
 No Django here: the service (`services.action_log`) gathers the facts of one contact —
 when, by which channel, with whom, through which contact point, what came before — into a
@@ -66,7 +66,7 @@ WEEKDAY_NAMES = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado"
 
 @dataclass(frozen=True)
 class ConductRules:
-    """The configurable limits (defaults: DOMAIN.md §5)."""
+    """The configurable limits (defaults: docs/domain.md §5)."""
 
     timezone: str = "America/Hermosillo"
     weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})  # Monday = 0

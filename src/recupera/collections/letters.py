@@ -1,7 +1,7 @@
 """Courteous collection letters (PDF, WeasyPrint) from an editable template.
 
 The envelope side — the address block and every running header and footer — says nothing about
-a debt (DOMAIN.md §5): the document title is a neutral "Comunicado personal" and the debt is
+a debt (docs/domain.md §5): the document title is a neutral "Comunicado personal" and the debt is
 mentioned only inside the letter's body.
 """
 

@@ -88,7 +88,7 @@ class CollectionSettings(_Singleton):
 
 
 class ConductSettings(_Singleton):
-    """The conduct limits enforced on every contact (DOMAIN.md §5)."""
+    """The conduct limits enforced on every contact (docs/domain.md §5)."""
 
     timezone = models.CharField(_("zona horaria del deudor"), max_length=40, default="America/Hermosillo")
     weekdays = models.CharField(_("días permitidos"), max_length=20, default="0,1,2,3,4",

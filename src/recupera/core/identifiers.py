@@ -1,7 +1,7 @@
 """Validation of Mexican identifiers and contact data, with Spanish messages for users.
 
 CURP: python-stdnum (rejects bad check digits). RFC: python-stdnum, but real data fails the
-check digit about 1.5 % of the time, so a bad RFC is a warning, not an error (DOMAIN.md §8).
+check digit about 1.5 % of the time, so a bad RFC is a warning, not an error (docs/domain.md §8).
 CLABE: 18 digits, weights 3-7-1 mod 10. Phones: phonenumbers, region MX.
 """
 

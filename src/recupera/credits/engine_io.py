@@ -230,7 +230,7 @@ def _borrower(credit: Credit) -> dict[str, str]:
 
 
 def state_json(credit: Credit, state: engine.CreditState) -> dict[str, Any]:
-    """The credit's state as JSON (DESIGN.md `credit show --json`): money as "1234.50",
+    """The credit's state as JSON (docs/interfaces.md, `credit show --json`): money as "1234.50",
     dates ISO, installment statuses as the engine's codes."""
     from recupera.payments.references import payment_reference_for
 

@@ -165,7 +165,7 @@ def note_due_date(credit: Credit) -> dt.date | None:
 
     Which installment a disbursement's principal falls on is not well defined (the schedule
     amortizes the sum of all disbursements), so every pagaré of the credit is due on the
-    credit's last scheduled due date: first due date + (term − 1) months (DOMAIN.md §3.3–3.4).
+    credit's last scheduled due date: first due date + (term − 1) months (docs/domain.md §3.3–3.4).
     """
     terms = engine_io.terms_for(credit)
     try:

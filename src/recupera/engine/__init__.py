@@ -1,7 +1,7 @@
 """Recupera's financial engine: pure Python (standard library only), no Django.
 
 Frozen dataclasses in (`Terms`, `Disbursement`, `Event`), frozen dataclasses out
-(`Schedule`, `CreditState`). DOMAIN.md §3 is the specification; each module covers one concern.
+(`Schedule`, `CreditState`). docs/domain.md §3 is the specification; each module covers one concern.
 """
 
 from .aging import bucket_for, is_past_due_portfolio

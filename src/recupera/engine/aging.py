@@ -1,4 +1,4 @@
-"""Days past due and buckets (DOMAIN.md §3.12)."""
+"""Days past due and buckets (docs/domain.md §3.12)."""
 
 from __future__ import annotations
 

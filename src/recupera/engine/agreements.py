@@ -1,4 +1,4 @@
-"""Negotiated agreements: the pure arithmetic of offers (DOMAIN.md §3.11, §3.14, §3.15).
+"""Negotiated agreements: the pure arithmetic of offers (docs/domain.md §3.11, §3.14, §3.15).
 
 Standard library only. Frozen dataclasses in and out; dates are passed in.
 

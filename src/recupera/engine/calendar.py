@@ -1,4 +1,4 @@
-"""Business calendar (DOMAIN.md §3.6).
+"""Business calendar (docs/domain.md §3.6).
 
 The engine never imports `holidays`: the Django side builds `closed_days` from the Mexican
 public holidays plus the configured bank-closure days and passes them in.

@@ -1,4 +1,4 @@
-"""Month arithmetic anchored on a day of the month (DOMAIN.md §3.3, §3.4).
+"""Month arithmetic anchored on a day of the month (docs/domain.md §3.3, §3.4).
 
 `add_months(date(2025, 1, 31), 1)` is 2025-02-28 and `add_months(date(2025, 1, 31), 2)` is
 2025-03-31: the anchor day is kept and clipped to each month's last day, never drifting.

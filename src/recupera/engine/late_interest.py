@@ -1,4 +1,4 @@
-"""Late interest (interés moratorio), DOMAIN.md §3.8.
+"""Late interest (interés moratorio), docs/domain.md §3.8.
 
 For each installment with unpaid principal after its effective due date: unpaid principal ×
 late rate / 360 for every calendar day after the effective due date up to the as-of (or payment)

@@ -1,4 +1,4 @@
-"""Money helpers: Decimal only, ROUND_HALF_UP to cents (DOMAIN.md §3 preamble).
+"""Money helpers: Decimal only, ROUND_HALF_UP to cents (docs/domain.md §3 preamble).
 
 Exact accumulation (late interest, capitalized interest, period interest) runs inside
 `ENGINE_CONTEXT` (34 significant digits), and amounts are rounded with `cents` only when they are

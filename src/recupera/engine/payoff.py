@@ -1,4 +1,4 @@
-"""Payoff amount (monto para liquidar) and the payoff operation (DOMAIN.md §3.11).
+"""Payoff amount (monto para liquidar) and the payoff operation (docs/domain.md §3.11).
 
 Interpretation implemented here. At date D an installment is *overdue* when D is after its
 effective due date. The payoff amount at D is, over the installments still open:

@@ -1,10 +1,10 @@
-"""The state of a credit at any date: replay of its ledger (DOMAIN.md §3.13, §3.16).
+"""The state of a credit at any date: replay of its ledger (docs/domain.md §3.13, §3.16).
 
 `credit_state` builds the original schedule from the disbursements made by `as_of`, then applies
 the events with value_date ≤ as_of in (value_date, seq) order. A late-arriving payment with an
 earlier value date is therefore applied in its place and every later event is re-allocated.
 
-Interpretations (where DOMAIN.md leaves room):
+Interpretations (the precise readings of docs/domain.md §3 where its wording leaves room):
 
 * Reversal (§3.13): the reversed event is skipped, so every financial figure is exactly the one
   of a ledger that never had it. Its posting stays, in its place, with no allocations and

@@ -1,4 +1,4 @@
-"""Schedules: first due date, due dates, level installment (DOMAIN.md §3.2–§3.6).
+"""Schedules: first due date, due dates, level installment (docs/domain.md §3.2–§3.6).
 
 A schedule is built from the credit's terms and disbursements. `amortize` is the one
 amortization routine; `build_schedule` uses it for the original version and the replay uses it

@@ -14,7 +14,7 @@ from typing import Literal
 ZERO = Decimal("0")
 
 InterestBeforeRepayment = Literal["none", "capitalize"]
-# Components of an installment, in the default allocation order (DOMAIN.md §3.9).
+# Components of an installment, in the default allocation order (docs/domain.md §3.9).
 Component = Literal["fees", "late_interest", "interest", "principal"]
 DEFAULT_ALLOCATION_ORDER: tuple[Component, ...] = ("fees", "late_interest", "interest", "principal")
 
@@ -64,7 +64,7 @@ class Terms:
     academic_average: Decimal | None = None
     interest_before_repayment: InterestBeforeRepayment = "none"
     allocation_order: tuple[Component, ...] = DEFAULT_ALLOCATION_ORDER
-    tolerance: Decimal = Decimal("1.00")  # DPD tolerance (DOMAIN.md §3.12)
+    tolerance: Decimal = Decimal("1.00")  # DPD tolerance (docs/domain.md §3.12)
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class Event:
     """One ledger entry as the engine sees it.
 
     `id` is the stable natural key of the entry (unique per credit). Events are replayed in
-    (value_date, seq) order: seq is the posting order within the ledger (DOMAIN.md §3.16).
+    (value_date, seq) order: seq is the posting order within the ledger (docs/domain.md §3.16).
     """
 
     id: str

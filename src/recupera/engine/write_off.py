@@ -1,5 +1,5 @@
 """Write-off (castigo), the recovery of written-off portfolio, and the waiver (condonación)
-that takes the whole debt off the books the same way (DOMAIN.md §3.14).
+that takes the whole debt off the books the same way (docs/domain.md §3.14).
 
 Interpretation implemented here:
 

@@ -87,7 +87,7 @@ class Person(models.Model):
     # "NOMBRE APELLIDO1 APELLIDO2" without accents; kept by the services; the name search reads it.
     search_name = models.CharField(_("nombre para búsqueda"), max_length=245, db_index=True,
                                    editable=False)
-    # Blocking before deletion (DOMAIN.md §7): kept, but no longer used for collection.
+    # Blocking before deletion (docs/domain.md §7): kept, but no longer used for collection.
     data_blocked = models.BooleanField(_("datos bloqueados"), default=False)
     created_at = models.DateTimeField(_("alta"), auto_now_add=True)
     updated_at = models.DateTimeField(_("última modificación"), auto_now=True)
@@ -110,7 +110,7 @@ class Person(models.Model):
 
 
 class ContactPoint(models.Model):
-    """A phone or e-mail on file. Only contact points on file may be used (DOMAIN.md §5)."""
+    """A phone or e-mail on file. Only contact points on file may be used (docs/domain.md §5)."""
 
     class Kind(models.TextChoices):
         PHONE = "phone", _("Teléfono")

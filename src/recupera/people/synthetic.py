@@ -9,7 +9,7 @@ official rules (RENAPO's Instructivo Normativo for the CURP; SAT's check digit f
 
 Every CURP passes stdnum.mx.curp.validate and is unique within a call; pass the same `taken`
 set to consecutive calls to keep them unique across batches. About 98.5 % of the RFCs carry a
-correct check digit (real data fails ~1.5 %, DOMAIN.md §8) and ~15 % of persons have none.
+correct check digit (real data fails ~1.5 %, docs/domain.md §8) and ~15 % of persons have none.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The legacy portfolio layout (DESIGN.md "Portfolio import layout") and its validation.
+"""The legacy portfolio layout (docs/import-layouts.md, "Cartera heredada") and its validation.
 
 `validate_portfolio` reads every row of every file, checks it against the layout, the catalogs
 and what the database already holds, and returns a `PortfolioPlan`: what would be created,
@@ -26,7 +26,7 @@ from recupera.credits.importing.problems import Counts, Problem
 from recupera.credits.importing.sources import Table, fold, read_csv, read_xlsx
 from recupera.people.names import curp_birth_date
 
-# The layout other programs rely on: file -> columns, exactly (DESIGN.md).
+# The layout other programs rely on: file -> columns, exactly (docs/import-layouts.md).
 LAYOUT: dict[str, tuple[str, ...]] = {
     "personas": ("curp", "nombre", "primer_apellido", "segundo_apellido", "fecha_nacimiento",
                  "telefono", "correo", "calle", "numero", "colonia", "municipio", "estado",

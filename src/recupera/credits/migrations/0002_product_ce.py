@@ -1,4 +1,4 @@
-"""The Crédito Educativo program and its product CE (DOMAIN.md §2): 6 % base, 3 % punctual,
+"""The Crédito Educativo program and its product CE (docs/domain.md §2): 6 % base, 3 % punctual,
 0 % excellence at an average of 90 or more, 9 % late, 6 months grace, 60 months term."""
 
 from decimal import Decimal

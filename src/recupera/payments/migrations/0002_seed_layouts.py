@@ -18,7 +18,7 @@ def seed(apps, schema_editor):
         code="banamex", defaults={"bank": "Banamex", "agreement_number": "",
                                   "reference_algorithm": "mod97"})
     FileLayout.objects.get_or_create(name="bbva-cie", defaults={
-        "description": "BBVA CIE: depósitos, ancho fijo de 89 caracteres (DOMAIN.md §4)",
+        "description": "BBVA CIE: depósitos, ancho fijo de 89 caracteres",
         "kind": "fixed", "encoding": "latin-1", "record_length": 89, "date_format": "%d%m%y",
         "amount_style": "implied_cents", "fields": CIE_FIELDS,
         "operation_key_fields": ["date", "branch", "guide", "reference", "amount"],
