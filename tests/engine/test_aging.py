@@ -1,28 +1,17 @@
 """Days past due and buckets (docs/domain.md §3.12)."""
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 
 from recupera.engine import (
-    Disbursement,
     Event,
-    Terms,
     bucket_for,
     credit_state,
     is_past_due_portfolio,
 )
 
-D = Decimal
-LOAN = [Disbursement(1, date(2024, 1, 10), D("12000.00"))]
-TERMS = Terms(
-    base_rate=D("0.06"),
-    punctual_rate=D("0.03"),
-    late_rate=D("0.09"),
-    term_months=60,
-    first_due_date=date(2025, 1, 31),
-)
+from .conftest import LOAN, TERMS, D
 
 
 @pytest.mark.parametrize(

@@ -1,20 +1,11 @@
 """Late interest (docs/domain.md §3.8)."""
 
 from datetime import date
-from decimal import Decimal
 
-from recupera.engine import Disbursement, Event, Terms, credit_state
+from recupera.engine import Event, credit_state
 from recupera.engine.late_interest import late_interest
 
-D = Decimal
-LOAN = [Disbursement(1, date(2024, 1, 10), D("12000.00"))]
-TERMS = Terms(
-    base_rate=D("0.06"),
-    punctual_rate=D("0.03"),
-    late_rate=D("0.09"),
-    term_months=60,
-    first_due_date=date(2025, 1, 31),
-)
+from .conftest import LOAN, TERMS, D
 
 
 def test_late_interest_counts_calendar_days_after_the_effective_due_date() -> None:

@@ -2,23 +2,10 @@
 
 from dataclasses import fields
 from datetime import date
-from decimal import Decimal
 
-from recupera.engine import CreditState, Disbursement, Event, Terms, credit_state
+from recupera.engine import CreditState, Event, Terms, credit_state
 
-D = Decimal
-LOAN = [Disbursement(1, date(2024, 1, 10), D("12000.00"))]
-TERMS = Terms(
-    base_rate=D("0.06"),
-    punctual_rate=D("0.03"),
-    late_rate=D("0.09"),
-    term_months=60,
-    first_due_date=date(2025, 1, 31),
-)
-
-
-def _pay(eid: str, day: date, amount: str, seq: int) -> Event:
-    return Event(id=eid, kind="payment", value_date=day, seq=seq, amount=D(amount))
+from .conftest import LOAN, TERMS, D, payment
 
 
 def _financial(st: CreditState) -> dict[str, object]:
@@ -28,8 +15,8 @@ def _financial(st: CreditState) -> dict[str, object]:
 def test_reversal_leaves_the_credit_as_if_never_posted() -> None:
     """§3.13: p2 (500.00 on 2025-02-10) bounces, reversed on 2025-02-12. As of 2025-03-10 every
     financial figure equals the ledger without p2; p2 stays in the history, marked."""
-    p1 = _pay("p1", date(2025, 1, 31), "201.99", 1)
-    p2 = _pay("p2", date(2025, 2, 10), "500.00", 2)
+    p1 = payment("p1", date(2025, 1, 31), "201.99", 1)
+    p2 = payment("p2", date(2025, 2, 10), "500.00", 2)
     rev = Event(id="r2", kind="reversal", value_date=date(2025, 2, 12), seq=3, reverses="p2")
     with_rev = credit_state(
         terms=TERMS, disbursements=LOAN, events=[p1, p2, rev], as_of=date(2025, 3, 10)
@@ -136,8 +123,8 @@ def test_late_arriving_earlier_payment_is_replayed_in_its_place() -> None:
     arrives later (seq 2). Replay by value date: a closes row 1 on time (rebate 30.00), b closes
     row 2 on time (172.85 + 29.57; rebate 29.57). Without a, b would have gone to row 1, 28 days
     late: late 171.99·0.00025·28 = 1.20393 → 1.20, interest 60.00, principal 141.22."""
-    a = _pay("a", date(2025, 1, 31), "201.99", 2)
-    b = _pay("b", date(2025, 2, 28), "202.42", 1)
+    a = payment("a", date(2025, 1, 31), "201.99", 2)
+    b = payment("b", date(2025, 2, 28), "202.42", 1)
     st = credit_state(terms=TERMS, disbursements=LOAN, events=[b, a], as_of=date(2025, 3, 1))
     assert [p.event_id for p in st.postings] == ["a", "a/rebate", "b", "b/rebate"]
     assert [r.status for r in st.installments[:2]] == ["paid", "paid"]

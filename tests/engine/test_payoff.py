@@ -1,19 +1,11 @@
 """Payoff amount and payoff operation (docs/domain.md §3.11), 12,000.00 @ 6 %, 60 months."""
 
 from datetime import date, timedelta
-from decimal import Decimal
 
-from recupera.engine import Disbursement, Event, Terms, credit_state
+from recupera.engine import Event, credit_state
 
-D = Decimal
-LOAN = [Disbursement(1, date(2024, 1, 10), D("12000.00"))]
-TERMS = Terms(
-    base_rate=D("0.06"),
-    punctual_rate=D("0.03"),
-    late_rate=D("0.09"),
-    term_months=60,
-    first_due_date=date(2025, 1, 31),
-)
+from .conftest import LOAN, TERMS, D
+
 PAY_1 = Event(id="p1", kind="payment", value_date=date(2025, 1, 31), seq=1, amount=D("201.99"))
 
 

@@ -1,35 +1,13 @@
 """Punctual rebate and allocation order (docs/domain.md §3.6, §3.7, §3.9)."""
 
 from datetime import date
-from decimal import Decimal
 
-from recupera.engine import BusinessCalendar, Disbursement, Event, Terms, credit_state
+from recupera.engine import BusinessCalendar, Disbursement, Event, credit_state
 
-D = Decimal
+from .conftest import LOAN, D, allocations, make_terms, payment
+
 MX = BusinessCalendar(frozenset({date(2025, 3, 17)}))  # Monday 2025-03-17: Benito Juárez day
-LOAN_12K = [Disbursement(1, date(2024, 1, 10), D("12000.00"))]
 LOAN_2K = [Disbursement(1, date(2024, 1, 10), D("2000.00"))]
-
-
-def _terms(**kw: object) -> Terms:
-    base = dict(
-        base_rate=D("0.06"),
-        punctual_rate=D("0.03"),
-        late_rate=D("0.09"),
-        term_months=60,
-        first_due_date=date(2025, 1, 31),
-    )
-    base.update(kw)
-    return Terms(**base)  # type: ignore[arg-type]
-
-
-def _pay(eid: str, day: date, amount: str, seq: int = 1, kind: str = "payment") -> Event:
-    return Event(id=eid, kind=kind, value_date=day, seq=seq, amount=D(amount))  # type: ignore[arg-type]
-
-
-def _allocs(st, eid):  # type: ignore[no-untyped-def]
-    posting = next(p for p in st.postings if p.event_id == eid)
-    return [(a.installment, a.component, a.amount) for a in posting.allocations]
 
 
 def test_punctual_rebate_at_3_percent() -> None:
@@ -43,12 +21,12 @@ def test_punctual_rebate_at_3_percent() -> None:
     | p1/rebate | 1           | rebate    | 30.00  |
     """
     st = credit_state(
-        terms=_terms(),
-        disbursements=LOAN_12K,
-        events=[_pay("p1", date(2025, 1, 31), "201.99")],
+        terms=make_terms(),
+        disbursements=LOAN,
+        events=[payment("p1", date(2025, 1, 31), "201.99")],
         as_of=date(2025, 2, 1),
     )
-    assert _allocs(st, "p1") == [(1, "interest", D("30.00")), (1, "principal", D("171.99"))]
+    assert allocations(st, "p1") == [(1, "interest", D("30.00")), (1, "principal", D("171.99"))]
     rebate = next(p for p in st.postings if p.kind == "rebate")
     assert rebate.event_id == "p1/rebate"
     assert rebate.amount == D("30.00")
@@ -71,33 +49,33 @@ def test_excellence_rate_zero_at_the_threshold_boundary() -> None:
     rebate 30.00, so 171.99 leaves 30.00 of reduced interest… the payment goes first to the
     reduced interest (30.00) and 141.99 to principal: not closed."""
     kw = dict(excellence_rate=D("0"), excellence_threshold=D("90"))
-    pay = [_pay("p1", date(2025, 1, 31), "171.99")]
+    pay = [payment("p1", date(2025, 1, 31), "171.99")]
     top = credit_state(
-        terms=_terms(academic_average=D("90"), **kw),
-        disbursements=LOAN_12K,
+        terms=make_terms(academic_average=D("90"), **kw),
+        disbursements=LOAN,
         events=pay,
         as_of=date(2025, 2, 1),
     )
     assert top.installments[0].status == "paid"
     assert top.installments[0].rebate == D("60.00")
-    assert _allocs(top, "p1") == [(1, "principal", D("171.99"))]
+    assert allocations(top, "p1") == [(1, "principal", D("171.99"))]
     below = credit_state(
-        terms=_terms(academic_average=D("89.99"), **kw),
-        disbursements=LOAN_12K,
+        terms=make_terms(academic_average=D("89.99"), **kw),
+        disbursements=LOAN,
         events=pay,
         as_of=date(2025, 1, 31),
     )
     assert below.installments[0].status == "partial"
-    assert _allocs(below, "p1") == [(1, "interest", D("30.00")), (1, "principal", D("141.99"))]
+    assert allocations(below, "p1") == [(1, "interest", D("30.00")), (1, "principal", D("141.99"))]
     assert below.installments[0].punctual_rebate == D("30.00")
 
 
 def test_zero_base_rate_has_no_rebate() -> None:
     """§3.7: base rate 0 → interest 0 and no rebate posting; 12,000/60 = 200.00 closes row 1."""
     st = credit_state(
-        terms=_terms(base_rate=D("0"), punctual_rate=D("0")),
-        disbursements=LOAN_12K,
-        events=[_pay("p1", date(2025, 1, 31), "200.00")],
+        terms=make_terms(base_rate=D("0"), punctual_rate=D("0")),
+        disbursements=LOAN,
+        events=[payment("p1", date(2025, 1, 31), "200.00")],
         as_of=date(2025, 2, 1),
     )
     assert st.installments[0].status == "paid"
@@ -110,12 +88,12 @@ def test_paying_on_the_effective_due_date_is_punctual() -> None:
     Due 2025-03-15 (Saturday), 2025-03-17 closed → effective 2025-03-18: paying 1002.51 then is
     on time. On 2025-03-19 it is 1 day late: late = 997.51·0.09/360·1 = 0.2493775 → 0.25, the
     full interest 10.00 is owed and 1002.51 − 0.25 − 10.00 = 992.26 goes to principal."""
-    terms = _terms(first_due_date=date(2025, 3, 15), term_months=2)
+    terms = make_terms(first_due_date=date(2025, 3, 15), term_months=2)
     on_time = credit_state(
         terms=terms,
         disbursements=LOAN_2K,
         calendar=MX,
-        events=[_pay("p1", date(2025, 3, 18), "1002.51")],
+        events=[payment("p1", date(2025, 3, 18), "1002.51")],
         as_of=date(2025, 3, 20),
     )
     row = on_time.installments[0]
@@ -125,10 +103,10 @@ def test_paying_on_the_effective_due_date_is_punctual() -> None:
         terms=terms,
         disbursements=LOAN_2K,
         calendar=MX,
-        events=[_pay("p1", date(2025, 3, 19), "1002.51")],
+        events=[payment("p1", date(2025, 3, 19), "1002.51")],
         as_of=date(2025, 3, 19),
     )
-    assert _allocs(late, "p1") == [
+    assert allocations(late, "p1") == [
         (1, "late_interest", D("0.25")),
         (1, "interest", D("10.00")),
         (1, "principal", D("992.26")),
@@ -152,13 +130,13 @@ def test_default_allocation_order_oldest_first_then_pay_ahead() -> None:
     """
     events = [
         Event(id="f1", kind="fee", value_date=date(2025, 2, 5), seq=1, amount=D("50.00")),
-        _pay("p1", date(2025, 2, 10), "300.00", seq=2),
+        payment("p1", date(2025, 2, 10), "300.00", seq=2),
     ]
     st = credit_state(
-        terms=_terms(), disbursements=LOAN_12K, events=events, as_of=date(2025, 2, 10)
+        terms=make_terms(), disbursements=LOAN, events=events, as_of=date(2025, 2, 10)
     )
-    assert _allocs(st, "f1") == [(1, "fees", D("50.00"))]
-    assert _allocs(st, "p1") == [
+    assert allocations(st, "f1") == [(1, "fees", D("50.00"))]
+    assert allocations(st, "p1") == [
         (1, "fees", D("50.00")),
         (1, "late_interest", D("0.43")),
         (1, "interest", D("60.00")),
@@ -172,13 +150,13 @@ def test_default_allocation_order_oldest_first_then_pay_ahead() -> None:
 def test_product_allocation_order_principal_first() -> None:
     """§3.9 per product: order principal → interest → late → fees. Same fee and 200.00 payment:
     principal 171.99, interest 28.01; late 0.43 and fees 50.00 stay owed."""
-    terms = _terms(allocation_order=("principal", "interest", "late_interest", "fees"))
+    terms = make_terms(allocation_order=("principal", "interest", "late_interest", "fees"))
     events = [
         Event(id="f1", kind="fee", value_date=date(2025, 2, 5), seq=1, amount=D("50.00")),
-        _pay("p1", date(2025, 2, 10), "200.00", seq=2),
+        payment("p1", date(2025, 2, 10), "200.00", seq=2),
     ]
-    st = credit_state(terms=terms, disbursements=LOAN_12K, events=events, as_of=date(2025, 2, 10))
-    assert _allocs(st, "p1") == [(1, "principal", D("171.99")), (1, "interest", D("28.01"))]
+    st = credit_state(terms=terms, disbursements=LOAN, events=events, as_of=date(2025, 2, 10))
+    assert allocations(st, "p1") == [(1, "principal", D("171.99")), (1, "interest", D("28.01"))]
     assert (st.fees_due, st.late_interest, st.overdue_interest) == (
         D("50.00"),
         D("0.43"),
@@ -191,15 +169,15 @@ def test_paying_ahead_earns_the_rebates_and_excess_is_credit_balance() -> None:
     row 2: B1 = 1002.49, interest 1002.49·0.005 = 5.01245 → 5.01, rebate round(2.505) = 2.51,
     closes with 1002.49 + 2.50 = 1004.99. Paying 2,100.00 on 2025-01-10, before any due date:
     both close on time (rebates 5.00 and 2.51) and 2100 − 2007.50 = 92.50 is credit balance."""
-    terms = _terms(first_due_date=date(2025, 3, 15), term_months=2)
+    terms = make_terms(first_due_date=date(2025, 3, 15), term_months=2)
     st = credit_state(
         terms=terms,
         disbursements=LOAN_2K,
         calendar=MX,
-        events=[_pay("p1", date(2025, 1, 10), "2100.00")],
+        events=[payment("p1", date(2025, 1, 10), "2100.00")],
         as_of=date(2025, 6, 1),
     )
-    assert _allocs(st, "p1") == [
+    assert allocations(st, "p1") == [
         (1, "interest", D("5.00")),
         (1, "principal", D("997.51")),
         (2, "interest", D("2.50")),
@@ -223,9 +201,9 @@ def test_once_overdue_the_full_interest_is_owed() -> None:
     2025-01-31, so at 2025-02-10 the owed interest is 60.00 − 30.00 = 30.00 (full), principal
     101.99 and late 101.99·0.09/360·10 = 0.254975 → 0.25; DPD 10."""
     st = credit_state(
-        terms=_terms(),
-        disbursements=LOAN_12K,
-        events=[_pay("p1", date(2025, 1, 20), "100.00")],
+        terms=make_terms(),
+        disbursements=LOAN,
+        events=[payment("p1", date(2025, 1, 20), "100.00")],
         as_of=date(2025, 2, 10),
     )
     row = st.installments[0]

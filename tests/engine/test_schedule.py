@@ -2,30 +2,16 @@
 (docs/domain.md §3.1, §3.2, §3.4, §3.5, §3.6)."""
 
 from datetime import date
-from decimal import Decimal
 
 from recupera.engine import (
     BusinessCalendar,
     Disbursement,
     Event,
-    Terms,
     build_schedule,
     credit_state,
 )
 
-D = Decimal
-
-
-def _terms(**kw: object) -> Terms:
-    base = dict(
-        base_rate=D("0.06"),
-        punctual_rate=D("0.03"),
-        late_rate=D("0.09"),
-        term_months=60,
-        first_due_date=date(2025, 1, 31),
-    )
-    base.update(kw)
-    return Terms(**base)  # type: ignore[arg-type]
+from .conftest import D, make_terms
 
 
 def test_level_installment_12000_at_6_percent_over_60_months() -> None:
@@ -40,7 +26,7 @@ def test_level_installment_12000_at_6_percent_over_60_months() -> None:
     Row 60 takes the remaining balance 231.09, so its total 232.25 differs from A by 0.26
     (balances computed by hand with the recurrence B_k = B_{k−1} − (A − round(B_{k−1}·i))).
     """
-    s = build_schedule(_terms(), [Disbursement(1, date(2024, 1, 10), D("12000.00"))])
+    s = build_schedule(make_terms(), [Disbursement(1, date(2024, 1, 10), D("12000.00"))])
     assert s.installment_amount == D("231.99")
     rows = s.installments
     assert len(rows) == 60
@@ -67,7 +53,7 @@ def test_level_installment_12000_at_6_percent_over_60_months() -> None:
 def test_zero_rate_installment_is_principal_over_n_with_last_adjusted() -> None:
     """§3.5 with i = 0: A = round(1000.00 / 3) = 333.33; the last takes 1000 − 666.66 = 333.34."""
     s = build_schedule(
-        _terms(base_rate=D("0"), punctual_rate=D("0"), term_months=3),
+        make_terms(base_rate=D("0"), punctual_rate=D("0"), term_months=3),
         [Disbursement(1, date(2024, 1, 10), D("1000.00"))],
     )
     assert s.installment_amount == D("333.33")
@@ -83,7 +69,7 @@ def test_principal_is_disbursements_minus_principal_repaid() -> None:
     (171.99 principal + 30.00 reduced interest = 201.99) leaves 12,000.00 − 171.99 = 11,828.01."""
     disb = [Disbursement(n, date(2024, m, 1), D("4000.00")) for n, m in ((1, 1), (2, 3), (3, 6))]
     pay = Event(id="p1", kind="payment", value_date=date(2025, 1, 31), seq=1, amount=D("201.99"))
-    st = credit_state(terms=_terms(), disbursements=disb, events=[pay], as_of=date(2025, 2, 1))
+    st = credit_state(terms=make_terms(), disbursements=disb, events=[pay], as_of=date(2025, 2, 1))
     assert st.principal_disbursed == D("12000.00")
     assert st.principal_outstanding == D("11828.01")
 
@@ -93,7 +79,7 @@ def test_capitalized_interest_before_repayment() -> None:
     10,000.00 from 2024-01-15: 397 days (366 to 2025-01-15, 2024 is leap, + 31):
     10000·0.06·397/360 = 661.6666…; 5,000.00 from 2024-07-15: 184 + 31 = 215 days:
     5000·0.06·215/360 = 179.1666…; total 840.8333… → 840.83; principal 15,840.83."""
-    terms = _terms(
+    terms = make_terms(
         first_due_date=date(2025, 3, 15), interest_before_repayment="capitalize", term_months=12
     )
     s = build_schedule(
@@ -107,7 +93,7 @@ def test_capitalized_interest_before_repayment() -> None:
     assert s.principal == D("15840.83")
     assert sum(r.principal for r in s.installments) == D("15840.83")
     none = build_schedule(
-        _terms(first_due_date=date(2025, 3, 15), term_months=12),
+        make_terms(first_due_date=date(2025, 3, 15), term_months=12),
         [
             Disbursement(1, date(2024, 1, 15), D("10000.00")),
             Disbursement(2, date(2024, 7, 15), D("5000.00")),
@@ -121,7 +107,7 @@ def test_effective_due_dates_move_over_weekends_and_closed_days() -> None:
     due 2025-04-15 (Tuesday) stays; 2025-02-15 (Saturday, weekends only) → 2025-02-17."""
     cal = BusinessCalendar(frozenset({date(2025, 3, 17)}))
     s = build_schedule(
-        _terms(first_due_date=date(2025, 3, 15), term_months=2),
+        make_terms(first_due_date=date(2025, 3, 15), term_months=2),
         [Disbursement(1, date(2024, 1, 10), D("2000.00"))],
         cal,
     )
@@ -130,7 +116,7 @@ def test_effective_due_dates_move_over_weekends_and_closed_days() -> None:
         (date(2025, 4, 15), date(2025, 4, 15)),
     ]
     s2 = build_schedule(
-        _terms(first_due_date=date(2025, 2, 15), term_months=1),
+        make_terms(first_due_date=date(2025, 2, 15), term_months=1),
         [Disbursement(1, date(2024, 1, 10), D("2000.00"))],
     )
     assert s2.installments[0].effective_due_date == date(2025, 2, 17)

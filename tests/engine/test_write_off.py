@@ -8,13 +8,12 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recupera.engine import Disbursement, Event, Terms, credit_state
+from recupera.engine import Disbursement, Event, credit_state
 from recupera.engine.agreements import debt_breakdown
 
-TERMS = Terms(base_rate=D("0.06"), punctual_rate=D("0.03"), late_rate=D("0.09"), term_months=12,
-              first_due_date=date(2024, 1, 15))
-DISB = [Disbursement(1, date(2023, 1, 15), D("12000.00"))]
-D0 = date(2024, 6, 20)
+from .conftest import AGREEMENT_DATE, AGREEMENT_LOAN, AGREEMENT_TERMS
+
+TERMS, DISB, D0 = AGREEMENT_TERMS, AGREEMENT_LOAN, AGREEMENT_DATE
 WRITE_OFF = Event("w", "write_off", D0, 1)
 
 
