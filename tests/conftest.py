@@ -35,6 +35,46 @@ def make_user(db):
 
 
 @pytest.fixture
+def make_person(db):
+    """make_person(first_name="Ana", last_name="López", second_last_name="Mendoza", *,
+    birth_date=…, curp=None, phone=None, with_phone=False) -> a Person.
+
+    The one person factory of the suite. The CURP is valid and unique (people.synthetic's
+    build_curp; the birth date moves one day per person made), `search_name` is what the people
+    services store, and a primary phone is added when `phone` is given or `with_phone` is true
+    (`+52662` and seven digits of the person's number). Directories narrow the defaults by
+    overriding this fixture (tests/collections: second surname Soto and a phone)."""
+    import datetime as dt
+    import itertools
+
+    counter = itertools.count(1)
+
+    def _make(first_name: str = "Ana", last_name: str = "López", second_last_name: str = "Mendoza", *,
+              birth_date: dt.date = dt.date(1995, 5, 5), curp: str | None = None,
+              phone: str | None = None, with_phone: bool = False, sex: str = "M"):
+        from recupera.people.models import ContactPoint, Person
+        from recupera.people.names import search_name
+        from recupera.people.synthetic import build_curp
+
+        n = next(counter)
+        birth_date = birth_date + dt.timedelta(days=n)
+        curp = curp or build_curp(first_name=first_name, last_name=last_name,
+                                  second_last_name=second_last_name, birth_date=birth_date, sex=sex,
+                                  state_code="SR", differentiator=str(n % 10))
+        person = Person.objects.create(
+            curp=curp, first_name=first_name, last_name=last_name, second_last_name=second_last_name,
+            sex=sex, birth_date=birth_date,
+            search_name=search_name(first_name, last_name, second_last_name))
+        if phone or with_phone:
+            phone = phone or f"+52662{n:07d}"
+            ContactPoint.objects.create(person=person, kind="phone", value=phone, digits=phone[-10:],
+                                        is_primary=True)
+        return person
+
+    return _make
+
+
+@pytest.fixture
 def collector(make_user):
     return make_user(Role.COLLECTOR, username="gestor1", first_name="Lucía")
 

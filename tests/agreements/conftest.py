@@ -10,7 +10,6 @@ from tests.credits import conftest as _credits
 
 # The credit-building fixtures of tests/credits, shared here.
 product_ce = _credits.product_ce
-make_person = _credits.make_person
 make_credit = _credits.make_credit
 
 AS_OF = dt.date(2024, 6, 20)

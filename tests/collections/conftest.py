@@ -4,6 +4,7 @@ phone on file), its case assigned to a collector, the outcome catalog."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -23,25 +24,10 @@ def _tasks_run_now(settings):
 
 
 @pytest.fixture
-def make_person(db):
-    counter = itertools.count(1)
-
-    def _make(first_name="Ana", last_name="López", second_last_name="Soto", birth_date=dt.date(1995, 5, 5),
-              phone: str | None = None):
-        from recupera.people.models import ContactPoint, Person
-        from recupera.people.names import search_name
-
-        n = next(counter)
-        person = Person.objects.create(
-            curp=f"LOSA{n:02d}0505MSRPTN{n % 100:02d}"[:18], first_name=first_name, last_name=last_name,
-            second_last_name=second_last_name, sex="M", birth_date=birth_date,
-            search_name=search_name(first_name, last_name, second_last_name))
-        phone = phone or f"+52662{n:07d}"
-        ContactPoint.objects.create(person=person, kind="phone", value=phone, digits=phone[-10:],
-                                    is_primary=True)
-        return person
-
-    return _make
+def make_person(make_person):
+    """tests/conftest.py's make_person with the workbench's defaults: second surname Soto and a
+    primary phone on file (the collections tests call people)."""
+    return functools.partial(make_person, second_last_name="Soto", with_phone=True)
 
 
 @pytest.fixture

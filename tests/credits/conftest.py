@@ -23,26 +23,6 @@ def product_ce(db):
 
 
 @pytest.fixture
-def make_person(db):
-    """make_person(first_name=…, last_name=…) -> a Person with a unique CURP-shaped id."""
-    counter = itertools.count(1)
-
-    def _make(first_name: str = "Rosa", last_name: str = "García", second_last_name: str = "Mendoza",
-              curp: str | None = None):
-        from recupera.people.models import Person
-        from recupera.people.names import search_name
-
-        n = next(counter)
-        curp = curp or f"GAMR{(n // 100) % 100:02d}0101MSRRRN{n % 100:02d}"
-        return Person.objects.create(
-            curp=curp, first_name=first_name, last_name=last_name,
-            second_last_name=second_last_name, sex="M", birth_date=dt.date(2000, 1, 1),
-            search_name=search_name(first_name, last_name, second_last_name))
-
-    return _make
-
-
-@pytest.fixture
 def make_credit(db, product_ce, make_person):
     """make_credit(folio=…, amounts=("12000.00",), disbursed_on=…, end_of_studies=…,
     first_due_date=…, as_of=…, guarantor=True, **credit_create kwargs) -> Credit.

@@ -12,37 +12,7 @@ AS_OF = _collections.AS_OF
 _tasks_run_now = _collections._tasks_run_now
 make_credit = _collections.make_credit
 make_case = _collections.make_case
-
-
-@pytest.fixture
-def make_person(db):
-    """Like tests/collections' make_person, with valid CURPs (the people services check them)."""
-    import datetime as dt
-    import itertools
-
-    from recupera.people.synthetic import build_curp
-
-    counter = itertools.count(1)
-
-    def _make(first_name="Ana", last_name="López", second_last_name="Soto",
-              birth_date=dt.date(1995, 5, 5), phone: str | None = None):
-        from recupera.people.models import ContactPoint, Person
-
-        n = next(counter)
-        birth_date = birth_date + dt.timedelta(days=n)
-        curp = build_curp(first_name=first_name, last_name=last_name,
-                          second_last_name=second_last_name, birth_date=birth_date, sex="M",
-                          state_code="SR", differentiator=str(n % 10))
-        person = Person.objects.create(
-            curp=curp, first_name=first_name, last_name=last_name,
-            second_last_name=second_last_name, sex="M", birth_date=birth_date,
-            search_name=f"{first_name} {last_name} {second_last_name}".upper())
-        phone = phone or f"+52662{n:07d}"
-        ContactPoint.objects.create(person=person, kind="phone", value=phone, digits=phone[-10:],
-                                    is_primary=True)
-        return person
-
-    return _make
+make_person = _collections.make_person
 
 
 @pytest.fixture

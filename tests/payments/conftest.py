@@ -42,23 +42,6 @@ def product_ce(db):
 
 
 @pytest.fixture
-def make_person(db):
-    counter = itertools.count(1)
-
-    def _make(first_name: str = "Rosa", last_name: str = "García", curp: str | None = None):
-        from recupera.people.models import Person
-
-        n = next(counter)
-        curp = curp or f"GAMR{(n // 100) % 100:02d}0101MSRRRN{n % 100:02d}"
-        return Person.objects.create(curp=curp, first_name=first_name, last_name=last_name,
-                                     second_last_name="Mendoza", sex="M",
-                                     birth_date=dt.date(2000, 1, 1),
-                                     search_name=f"{first_name} {last_name} MENDOZA".upper())
-
-    return _make
-
-
-@pytest.fixture
 def make_credit(db, product_ce, make_person):
     """make_credit(folio=…, amount="12000.00", first_due_date=FIRST_DUE) -> a disbursed credit
     replayed at TODAY."""
