@@ -15,8 +15,10 @@ when every credit is replayed; "intake" is the time until the last chunk committ
 process's and the whole machine's (/proc/stat), so the PostgreSQL backends and the replay
 processes are counted. Every line pays a different credit. The floor, in the same run: a bare
 COPY of the same parsed rows into a scratch table; both ratios (intake / COPY and end to end /
-COPY) are printed. Writes bench/results/payments.json (payments-short.json for --short) and
-exits 1 when end-to-end payments per second fall below bench/bounds.json["payments"].
+COPY) are printed. Writes bench/results/payments.json (payments-short.json for --short).
+Exits 1 when the end-to-end time is more than bench/bounds.json["payments"]["ratio_max"]
+(`short_ratio_max` for --short, what CI runs) times the COPY floor of the same run; the full
+run also exits 1 below the goal, `goal_end_to_end_min` payments per second.
 """
 
 from __future__ import annotations
@@ -139,8 +141,14 @@ def build_file(lines: int, credit_ids: list[int], seed: int,
     return ("\r\n".join(out) + "\r\n").encode("latin-1"), rows
 
 
-def copy_floor(rows: list[tuple]) -> float:
-    """Seconds for a bare COPY of the same rows into a scratch table."""
+def copy_floor(rows: list[tuple], *, repeat: int = 5) -> float:
+    """Seconds for a bare COPY of the same rows into a scratch table: the median of `repeat`
+    COPYs (the short run's floor is tens of milliseconds, so one COPY is too noisy to divide by)."""
+    times = sorted(_copy_once(rows) for _ in range(repeat))
+    return times[len(times) // 2]
+
+
+def _copy_once(rows: list[tuple]) -> float:
     from django.db import connection
 
     with connection.cursor() as cur:
@@ -249,8 +257,11 @@ def main() -> None:
         floor_seconds = copy_floor(rows)
 
     end_to_end = lines / total_seconds
+    ratio = total_seconds / floor_seconds
     bounds = json.loads((HERE / "bounds.json").read_text())["payments"]
-    bound = bounds["short_end_to_end_min" if args.short else "end_to_end_min"]
+    # CI gates on the same-run ratio only: an absolute rate fails on a slow host alone.
+    ratio_bound = bounds["short_ratio_max" if args.short else "ratio_max"]
+    goal = bounds["goal_end_to_end_min"]
     result = {
         "benchmark": "payments: import a BBVA CIE file (parse, validate, match references, "
                      "exactly-once BankOperation insert, LedgerEntry and audit inserts) and replay "
@@ -273,12 +284,13 @@ def main() -> None:
         "end_to_end_payments_per_machine_cpu_second": round(lines / machine_cpu, 1),
         "end_to_end_seconds": round(total_seconds, 3),
         "end_to_end_payments_per_second": round(end_to_end, 1),
-        "goal_end_to_end_payments_per_second": 2000,
-        "bound_end_to_end_payments_per_second": bound,
+        "goal_end_to_end_payments_per_second": goal,
+        "bound_ratio_end_to_end_to_copy": ratio_bound,
         "same_file_again_seconds": round(again_seconds, 3),
         "same_file_again_duplicates": again.duplicate_count,
         "floor": "COPY of the same parsed rows into an unlogged scratch table",
         "floor_seconds": round(floor_seconds, 4),
+        "floor_note": "median of 5 COPYs",
         "ratio_intake_to_copy": round(import_seconds / floor_seconds, 1),
         "ratio_end_to_end_to_copy": round(total_seconds / floor_seconds, 1),
         "applied": imp.applied_count,
@@ -297,8 +309,11 @@ def main() -> None:
     print(f"written {out}")
     print(f"end to end {end_to_end:,.0f} payments/s (intake {lines / import_seconds:,.0f}/s, "
           f"COPY ratio {total_seconds / floor_seconds:,.0f}x); load {load_after[0]:.2f}")
-    if end_to_end < bound:
-        print(f"FAIL: end to end {end_to_end:,.0f} payments/s is below the bound {bound:,}")
+    if ratio > ratio_bound:
+        print(f"FAIL: end to end is {ratio:,.0f}x the COPY floor, above the bound {ratio_bound:,}x")
+        sys.exit(1)
+    if not args.short and end_to_end < goal:
+        print(f"FAIL: end to end {end_to_end:,.0f} payments/s is below the goal {goal:,}")
         sys.exit(1)
 
 
