@@ -11,7 +11,6 @@ from recupera.core.roles import Role
 from tests.agreements import conftest as _agreements
 
 product_ce = _agreements.product_ce
-make_person = _agreements.make_person
 make_credit = _agreements.make_credit
 overdue_credit = _agreements.overdue_credit
 AS_OF = _agreements.AS_OF
