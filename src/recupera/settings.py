@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "recupera.payments",
     "recupera.collections",
     "recupera.agreements",
+    "recupera.goals",
     "recupera.cob",
     "recupera.privacy",
     "recupera.custody",

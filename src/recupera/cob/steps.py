@@ -417,6 +417,17 @@ def step_snapshot(ctx: StepContext) -> None:
         ctx.finish(rows=n, result={"groups": n})
 
 
+# --- 10. goals: attributed money, month freeze, productivity ------------------------------------
+def step_productivity(ctx: StepContext) -> None:
+    """recupera.goals.services.goals_close (docs/goals.md): after the promises, plans and
+    deadlines of the day, so that the day's kept and broken promises are counted."""
+    from recupera.goals.services import goals_close
+
+    with transaction.atomic():
+        result = goals_close(actor=ctx.actor, as_of=ctx.business_date)
+        ctx.finish(rows=result["attributed"] + result["productivity_rows"], result=result)
+
+
 @dataclass(frozen=True)
 class Step:
     name: str
@@ -435,5 +446,6 @@ STEPS: tuple[Step, ...] = (
     Step("plazos", _("Señalar plazos vencidos"), step_deadlines),
     Step("prescripcion", _("Señalar pagarés próximos a prescribir"), step_prescription),
     Step("foto_cartera", _("Foto diaria de la cartera"), step_snapshot),
+    Step("productividad", _("Recuperación por gestor, productividad y cierre de mes"), step_productivity),
 )
 STEP_LABELS = {s.name: s.label for s in STEPS}

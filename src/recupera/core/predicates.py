@@ -304,3 +304,10 @@ rules.add_perm("custody.view", reads_custody)
 rules.add_perm("custody.manage", manages_custody)
 rules.add_perm("custody.view_copy", reads_custody & may_see_copy_of)
 rules.add_perm("custody.view_own_loans", is_collector | is_superuser)
+
+
+# goals (docs/goals.md): the Jefe and the Subdirección set goals; a collector sees their own meters
+rules.add_perm("goals.set_goals", is_supervisor | is_portfolio_office | is_superuser)
+rules.add_perm("goals.view_own", is_collector)
+rules.add_perm("goals.view_team", oversees_collections | is_auditor)
+rules.add_perm("goals.view_institute", is_portfolio_office | is_auditor | is_committee | is_superuser)

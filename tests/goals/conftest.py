@@ -1,0 +1,50 @@
+"""Goals fixtures: the workbench's credits and cases (tests/collections/conftest.py), two
+collectors, and helpers to post money and run the goals part of the close."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from recupera.core.roles import Role
+from tests.collections.conftest import (  # noqa: F401  (fixtures)
+    _tasks_run_now,
+    make_case,
+    make_credit,
+    make_person,
+    outcome,
+)
+
+
+@pytest.fixture
+def collector_b(make_user):
+    return make_user(Role.COLLECTOR, username="gestor2", first_name="Mario", last_name="Soto")
+
+
+@pytest.fixture
+def pay(db):
+    """pay(credit, "1000.00", date, channel="banco", key=None) -> the ledger entry."""
+    from recupera.credits.services import payment_post
+
+    def _pay(credit, amount, value_date, channel="banco", key=None, as_of=None):
+        entry, _ = payment_post(actor=None, credit=credit, amount=amount, value_date=value_date,
+                                channel=channel, natural_key=key or f"{channel}:{credit.pk}:{value_date}:{amount}",
+                                as_of=as_of or value_date)
+        return entry
+
+    return _pay
+
+
+@pytest.fixture
+def close_goals(db):
+    """close_goals(date): the goals part of the daily close of that date."""
+    from django.db import transaction
+
+    from recupera.goals.services import goals_close
+
+    def _close(day: dt.date):
+        with transaction.atomic():
+            return goals_close(actor=None, as_of=day)
+
+    return _close
