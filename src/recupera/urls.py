@@ -57,6 +57,7 @@ urlpatterns = [
     path("cobranza/", include("recupera.collections.urls")),
     path("cierre/", include("recupera.cob.urls")),
     path("convenios/", include("recupera.agreements.urls")),
+    path("metas/", include("recupera.goals.urls")),
     path("privacidad/", include("recupera.privacy.urls")),
     path("archivo/", include("recupera.custody.urls")),
     path("portal/arco/", include("recupera.privacy.public_urls")),

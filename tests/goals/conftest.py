@@ -48,3 +48,27 @@ def close_goals(db):
             return goals_close(actor=None, as_of=day)
 
     return _close
+
+
+def unassigned_payment(value_date: dt.date, amount: str = "300.00"):
+    """Money on a credit without a case («sin gestor»)."""
+    from recupera.credits.models import Credit, Product
+    from recupera.credits.services import credit_create, disbursement_add, payment_post
+    from recupera.people.models import Person
+
+    n = Credit.objects.count() + 1
+    person = Person.objects.create(curp=f"SIGE{n:02d}0101HSRNNN{n:02d}"[:18], first_name="Sin", last_name="Gestor",
+                                   sex="H", birth_date=dt.date(1990, 1, 1), search_name="SIN GESTOR")
+    credit = credit_create(actor=None, folio=f"SG-{n:04d}", product=Product.objects.get(code="CE"),
+                           borrower=person, guarantors=[], references=[],
+                           first_due_date=dt.date(2025, 1, 15), term_months=24)
+    disbursement_add(actor=None, credit=credit, number=1, date=dt.date(2022, 1, 10), amount="5000.00")
+    entry, _ = payment_post(actor=None, credit=credit, amount=amount, value_date=value_date, channel="banco",
+                            natural_key=f"banco:sg:{n}", as_of=value_date)
+    from django.db import transaction
+
+    from recupera.goals.services import goals_close
+
+    with transaction.atomic():
+        goals_close(actor=None, as_of=value_date)
+    return entry

@@ -25,6 +25,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Llamada entrante"), "collections:inbound_call", "collections.take_calls"),
     NavItem(_("Recados"), "collections:messages", "collections.take_calls"),
     NavItem(_("Reglas y plazos"), "collections:rules", "collections.manage_rules"),
+    # goals
+    NavItem(_("Metas del equipo"), "goals:team", "goals.view_team"),
+    NavItem(_("Recuperación del instituto"), "goals:institute", "goals.view_institute"),
     # agreements
     NavItem(_("Autorizaciones"), "agreements:inbox", "agreements.decide"),
     NavItem(_("Campañas"), "agreements:campaigns", "agreements.manage_policy"),

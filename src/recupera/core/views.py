@@ -47,6 +47,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
         context["security_alerts"] = list(
             SecurityAlert.objects.filter(acknowledged_at__isnull=True)[:20])
+    from recupera.core.home import panels_for
+
+    context["home_panels"] = panels_for(request)
     return render(request, "core/home.html", context)
 
 

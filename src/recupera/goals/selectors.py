@@ -172,6 +172,16 @@ class ProductivityTotals:
     def actions(self) -> int:
         return self.total("actions")
 
+    total_contacts = property(lambda self: self.total("right_party_contacts"))
+    total_promises = property(lambda self: self.total("promises_made"))
+    total_promised = property(lambda self: sum((d.promises_made_amount for d in self.days), ZERO))
+    total_kept = property(lambda self: self.total("promises_kept"))
+    total_broken = property(lambda self: self.total("promises_broken"))
+    total_proposed = property(lambda self: self.total("agreements_proposed"))
+    total_authorized = property(lambda self: self.total("agreements_authorized"))
+    total_worked = property(lambda self: self.total("cases_worked"))
+    total_visits = property(lambda self: self.total("visits"))
+
     @property
     def recovered(self) -> Decimal:
         return sum((d.recovered for d in self.days), ZERO)
@@ -255,7 +265,7 @@ def today_counts(collector: Any, as_of: dt.date) -> dict[str, int]:
     return Case.objects.filter(status=Case.Status.OPEN, collector=collector).aggregate(
         open=Count("id"),
         worked_today=Count("id", filter=Q(last_action_on=as_of)),
-        first_contact_due=Count("id", filter=Q(first_contact_on__isnull=True, first_contact_due__lte=as_of)),
+        first_contact_late=Count("id", filter=Q(first_contact_on__isnull=True, first_contact_due__lte=as_of)),
         first_contact_soon=Count("id", filter=Q(first_contact_on__isnull=True,
                                                 first_contact_due__gt=as_of,
                                                 first_contact_due__lte=as_of + dt.timedelta(days=2))),
