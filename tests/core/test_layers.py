@@ -14,8 +14,8 @@ import pytest
 SRC = Path(__file__).resolve().parents[2] / "src" / "recupera"
 
 # Bottom to top. An app may import the apps before it, never those after it.
-LAYERS = ["engine", "core", "people", "credits", "payments", "collections", "agreements", "cob",
-          "privacy", "custody", "ops"]
+LAYERS = ["engine", "core", "people", "credits", "payments", "collections", "agreements", "goals",
+          "cob", "privacy", "custody", "ops"]
 # The project's own modules (settings, URLs, the CLI entry point) sit above every app.
 PROJECT = {"settings", "urls", "wsgi", "cli", "__main__", "__init__"}
 
