@@ -32,6 +32,7 @@ api_v1 = [
     path("", include("recupera.payments.api_urls")),
     path("", include("recupera.collections.api_urls")),
     path("", include("recupera.agreements.api_urls")),
+    path("", include("recupera.goals.api_urls")),
     path("", include("recupera.privacy.api_urls")),
     path("", include("recupera.custody.api_urls")),
 ]

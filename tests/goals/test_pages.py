@@ -7,39 +7,11 @@ import datetime as dt
 import io
 from decimal import Decimal as D
 
-import pytest
 from openpyxl import load_workbook
 
 from recupera.core.roles import Role
-from tests.collections.conftest import AS_OF
 
 MARCH = "2025-03"
-
-
-@pytest.fixture
-def month_setup(make_case, pay, close_goals, collector, collector_b, supervisor):
-    """Two collectors with March goals; A recovers $1,000.00 + $250.50 + $200.00 − $200.00
-    (reversed) = $1,250.50, B $400.00,
-    $300.00 sin gestor; the close of AS_OF (10/03/2025) has run."""
-    from recupera.core.services import business_date_set
-    from recupera.goals.services import goals_save
-    from recupera.payments.services import payment_reversal_post
-
-    business_date_set(actor=None, business_date=AS_OF)
-    goals_save(actor=supervisor, month=dt.date(2025, 3, 1), business_date=dt.date(2025, 2, 27),
-               institute_amount="10000.00", collector_amounts={collector.pk: "4000.00", collector_b.pk: "3000.00"})
-    a = make_case(collector=collector, as_of=dt.date(2025, 3, 3))
-    b = make_case(collector=collector_b, as_of=dt.date(2025, 3, 3))
-    pay(a.credit, "1000.00", dt.date(2025, 3, 4))
-    pay(a.credit, "250.50", dt.date(2025, 3, 5), channel="nomina")
-    bounced = pay(a.credit, "200.00", dt.date(2025, 3, 6), channel="caja")
-    payment_reversal_post(actor=None, entry=bounced, reason="cheque devuelto", business_date=dt.date(2025, 3, 7))
-    pay(b.credit, "400.00", dt.date(2025, 3, 6))
-    from tests.goals.conftest import unassigned_payment
-
-    unassigned_payment(dt.date(2025, 3, 7))
-    close_goals(AS_OF)
-    return a, b
 
 
 def test_collector_home_shows_goal_progress_and_what_is_missing(month_setup, client_for, collector):
