@@ -153,6 +153,10 @@ class Command(BaseCommand):
             call_command("demo_data", credits=opts["credits"], seed=DEMO_SEED, verbosity=1)
         users = ensure_demo_users()
         self._assign_cases()
+        from recupera.goals.demo import load_demo_goals
+
+        self.stdout.write("Preparando metas y un mes de gestión de cobranza…")
+        extra = load_demo_goals(as_of=business_date_get(), password=DEMO_PASSWORD)
         from recupera.privacy.demo import load_demo_privacy
 
         arco_folio = load_demo_privacy(as_of=business_date_get())
@@ -173,6 +177,8 @@ class Command(BaseCommand):
             # Second factor: enrolment on first sign-in (QR code and secret on screen; README).
             mark = "  (dos pasos)" if requires_otp(accounts[username]) else ""
             self.stdout.write(f"  {username:<14} {role.value}{mark}")
+        if extra:
+            self.stdout.write(f"  {', '.join(extra)}  también {Role.COLLECTOR.value} (con metas del mes)")
         self.stdout.write("")
         self.stdout.write(f"Fecha de operación: {business_date_get():%d/%m/%Y} · hora local {timezone.localtime():%H:%M}")
         if opts["no_serve"]:
