@@ -20,6 +20,7 @@ class HomePanel:
     perm: str
     context: Callable[[HttpRequest], dict[str, Any]]
     order: int = 100
+    stylesheet: str = ""  # a static path the panel needs (linked in the page's head)
 
 
 PANELS: dict[str, HomePanel] = {}
@@ -33,5 +34,6 @@ def panels_for(request: HttpRequest) -> list[dict[str, Any]]:
     out = []
     for panel in sorted(PANELS.values(), key=lambda p: (p.order, p.name)):
         if request.user.has_perm(panel.perm):
-            out.append({"name": panel.name, "template": panel.template, "data": panel.context(request)})
+            out.append({"name": panel.name, "template": panel.template, "stylesheet": panel.stylesheet,
+                        "data": panel.context(request)})
     return out

@@ -11,4 +11,5 @@ class GoalsConfig(AppConfig):
         from recupera.core.home import HomePanel, register
         from recupera.goals.views import my_day
 
-        register(HomePanel("mi_dia", "goals/_my_day.html", "goals.view_own", my_day, order=10))
+        register(HomePanel("mi_dia", "goals/_my_day.html", "goals.view_own", my_day, order=10,
+                           stylesheet="goals/goals.css"))

@@ -61,7 +61,7 @@ def data_uri(svg: str | bytes) -> str:
 
 
 def goal_vs_recovered(names: Sequence[str], goals: Sequence[Decimal], recovered: Sequence[Decimal],
-                      *, width: int = 820, height: int = 360) -> str:
+                      *, width: int = 560, height: int = 320) -> str:
     """Bars: each collector's goal and recovered money."""
     chart = pygal.Bar(width=width, height=max(height, 200), x_label_rotation=-20 if len(names) > 5 else 0,
                       value_formatter=_money, y_labels_major_every=None, **BASE)
@@ -74,7 +74,7 @@ def goal_vs_recovered(names: Sequence[str], goals: Sequence[Decimal], recovered:
 
 def cumulative(days: Sequence[dt.date], recovered_by_day: dict[dt.date, Decimal], goal: Decimal,
                business_days: Sequence[dt.date], *, through: dt.date | None = None,
-               width: int = 820, height: int = 340) -> str:
+               width: int = 560, height: int = 320) -> str:
     """Line: recovered money accumulated day by day (up to `through`) against the goal line,
     which grows evenly over the month's business days (the pace that meets the goal)."""
     chart = pygal.Line(width=width, height=height, value_formatter=_money, show_dots=False,
