@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal as D
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recupera.engine.calendar import BusinessCalendar
@@ -32,6 +32,7 @@ def test_distribute_all_zero_weights_is_equal():
     assert distribute(D("10.00"), [D("0"), D("0"), D("0")]) == [D("3.34"), D("3.33"), D("3.33")]
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None, max_examples=200)
 @given(st.decimals(min_value=0, max_value=10**8, places=2),
        st.lists(st.decimals(min_value=0, max_value=10**7, places=2), min_size=1, max_size=30))
 def test_distribute_never_loses_a_cent(total, weights):
