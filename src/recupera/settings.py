@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "recupera.cob",
     "recupera.privacy",
     "recupera.custody",
+    "recupera.portal",
     "recupera.ops",
 ]
 
@@ -89,7 +90,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's SessionMiddleware with the portal's own cookie under /portal/ (portal/middleware.py)
+    "recupera.portal.middleware.SplitSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -233,6 +235,13 @@ SESSION_COOKIE_AGE = 10 * 60 * 60  # one working day at most
 RECUPERA_SESSION_IDLE_MINUTES = int(os.environ.get("RECUPERA_SESSION_IDLE_MINUTES", "30"))
 RECUPERA_API_TOKEN_DAYS = int(os.environ.get("RECUPERA_API_TOKEN_DAYS", "30"))
 CSRF_COOKIE_HTTPONLY = False
+# The debtors' portal (/portal/): its own session cookie, limits of sign-in and requests
+# (portal.services.DEFAULT_LIMITS, overridable key by key in PORTAL_LIMITS) and the SMS sender
+# of its one-time codes (the file sender writes to var/portal/sms.log). docs/portal.md.
+PORTAL_SESSION_COOKIE_NAME = "recupera_portal"
+PORTAL_LIMITS: dict[str, int] = {}
+CSRF_FAILURE_VIEW = "recupera.portal.views.csrf_failure"  # the portal's own page under /portal/
+PORTAL_SMS_BACKEND = os.environ.get("PORTAL_SMS_BACKEND", "recupera.portal.senders.FileSmsSender")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

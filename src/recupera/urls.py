@@ -61,7 +61,9 @@ urlpatterns = [
     path("metas/", include("recupera.goals.urls")),
     path("privacidad/", include("recupera.privacy.urls")),
     path("archivo/", include("recupera.custody.urls")),
+    path("cobranza/portal/", include("recupera.portal.staff_urls")),
     path("portal/arco/", include("recupera.privacy.public_urls")),
+    path("portal/", include("recupera.portal.urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("admin/", admin.site.urls),
 ]
@@ -69,3 +71,7 @@ urlpatterns = [
 admin.site.site_header = "Recupera · Administración"
 admin.site.site_title = "Recupera"
 admin.site.index_title = "Catálogos y configuración"
+
+# The portal answers its own 404/403 pages (no staff shell); the rest as before.
+handler404 = "recupera.portal.views.not_found"
+handler403 = "recupera.portal.views.forbidden"

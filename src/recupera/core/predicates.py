@@ -311,3 +311,45 @@ rules.add_perm("goals.set_goals", is_supervisor | is_portfolio_office | is_super
 rules.add_perm("goals.view_own", is_collector)
 rules.add_perm("goals.view_team", oversees_collections | is_auditor)
 rules.add_perm("goals.view_institute", is_portfolio_office | is_auditor | is_committee | is_superuser)
+
+# --- the debtors' portal (recupera.portal) ------------------------------------------------------
+# Debtors are people, not users: the portal asks these with the person signed in. A person sees
+# a credit only as its borrower or as a guarantor (a personal reference sees nothing). What each
+# may see or do (docs/portal.md): the guarantor, jointly liable for the debt, sees what is owed
+# and how to pay it, and may ask a question or a call; the borrower's payment history, statement
+# (with the borrower's address and CURP), agreements and negotiation are the borrower's alone.
+PORTAL_BORROWER_MAY = frozenset({"summary", "pay", "history", "statement", "agreement", "simulate",
+                                 "callback", "question"})
+PORTAL_GUARANTOR_MAY = frozenset({"summary", "pay", "callback", "question"})
+
+
+def portal_role(person, credit) -> str | None:  # type: ignore[no-untyped-def]
+    """"acreditado", "aval" or None: the person's role on the credit (reads credit.parties,
+    which the portal's selectors prefetch)."""
+    if person is None or credit is None:
+        return None
+    if credit.borrower_id == person.pk:
+        return "acreditado"
+    roles = {p.role for p in credit.parties.all() if p.person_id == person.pk}
+    if "acreditado" in roles:
+        return "acreditado"
+    return "aval" if "aval" in roles else None
+
+
+def portal_may(person, credit, what: str) -> bool:  # type: ignore[no-untyped-def]
+    role = portal_role(person, credit)
+    allowed = {"acreditado": PORTAL_BORROWER_MAY, "aval": PORTAL_GUARANTOR_MAY}.get(role or "", frozenset())
+    return what in allowed
+
+
+@rules.predicate
+def attends_portal_request(user, portal_request) -> bool:  # type: ignore[no-untyped-def]
+    if portal_request is None:
+        return True
+    return portal_request.collector_id == user.pk
+
+
+# Requests from the portal: the assigned collector attends theirs; the supervisor all (and those
+# of credits without a collector).
+rules.add_perm("portal.view_requests", works_cases)
+rules.add_perm("portal.attend_request", is_supervisor | is_superuser | (is_collector & attends_portal_request))
