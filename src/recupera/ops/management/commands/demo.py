@@ -137,6 +137,20 @@ class Command(BaseCommand):
                                    collectors=_demo_collectors(), order=100)
         call_command("collections_daily", date=business_date_get(), stdout=io.StringIO())
 
+    def _portal_instructions(self) -> None:
+        """How to sign in to the debtors' portal as the demo debtor (recupera.portal)."""
+        from recupera.portal.demo import demo_debtor
+        from recupera.portal.senders import sms_outbox_path
+
+        debtor = demo_debtor()
+        if debtor is None:
+            return
+        self.stdout.write(self.style.SUCCESS("Portal de deudores: http://127.0.0.1:8000/portal/"))
+        self.stdout.write(f"  Entre con el folio {debtor.folio} o la CURP {debtor.curp} ({debtor.name}).")
+        self.stdout.write(f"  El código de 6 dígitos se «envía» por SMS a {debtor.phone}: en la demostración")
+        self.stdout.write(f"  se escribe en {sms_outbox_path()} (la última línea).")
+        self.stdout.write("")
+
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         from recupera.core.services import business_date_get, business_date_set
         from recupera.credits.models import Credit
@@ -180,6 +194,7 @@ class Command(BaseCommand):
         if extra:
             self.stdout.write(f"  {', '.join(extra)}  también {Role.COLLECTOR.value} (con metas del mes)")
         self.stdout.write("")
+        self._portal_instructions()
         self.stdout.write(f"Fecha de operación: {business_date_get():%d/%m/%Y} · hora local {timezone.localtime():%H:%M}")
         if opts["no_serve"]:
             return
