@@ -167,10 +167,72 @@ def test_callback_inside_conduct_hours_only(ana, world):
     assert refused.status_code == 422
 
 
-def test_pages_load_in_a_fixed_number_of_queries(ana, world, django_assert_max_num_queries):
+def test_pages_load_in_a_fixed_number_of_queries(ana, world, client_for, django_assert_num_queries,
+                                                 make_person):
+    """The counts do not grow with the debtor's credits, payments or requests."""
+    from django.test import Client
+
+    from recupera.portal import services
+    from tests.portal.conftest import AS_OF, _overdue
+
+    def counts():
+        out = {}
+        for path in ("/portal/cuenta/", "/portal/cuenta/PTL-0001/", "/portal/cuenta/PTL-0001/preguntas/"):
+            with CaptureQueriesContext(connection) as ctx:
+                assert ana.get(path).status_code == 200
+            out[path] = len(ctx)
+        with CaptureQueriesContext(connection) as ctx:
+            assert staff.get("/cobranza/portal/").status_code == 200
+        out["staff"] = len(ctx)
+        return out
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff = Client()
+    staff.force_login(world.collector)
     ana.get("/portal/cuenta/PTL-0001/")  # warm the caches (calendar, session)
-    with django_assert_max_num_queries(20):
-        assert ana.get("/portal/cuenta/").status_code == 200
-    with django_assert_max_num_queries(30):
-        assert ana.get("/portal/cuenta/PTL-0001/").status_code == 200
-    assert Decimal("0") == 0
+    staff.get("/cobranza/portal/")
+    before = counts()
+    # more of everything: another credit, payments, requests
+    _overdue("PTL-0003", world.borrower, world.guarantor)
+    from recupera.credits.services import payment_post
+
+    for day in (1, 2, 3):
+        payment_post(actor=None, credit=world.credit, value_date=AS_OF.replace(day=day), amount="100.00",
+                     channel="banco", natural_key=f"t-{day}")
+    for n in range(3):
+        services.question_ask(actor=world.borrower, credit=world.credit, text=f"pregunta {n}", as_of=AS_OF,
+                              now=timezone.now())
+    ana.get("/portal/cuenta/PTL-0001/")
+    after = counts()
+    assert after == before, (before, after)
+    with django_assert_num_queries(before["/portal/cuenta/"]):
+        ana.get("/portal/cuenta/")
+    assert before == {"/portal/cuenta/": PINNED[0], "/portal/cuenta/PTL-0001/": PINNED[1],
+                      "/portal/cuenta/PTL-0001/preguntas/": PINNED[2], "staff": PINNED[3]}, before
+
+
+# session, person, credits and parties; the credit page: + engine inputs, references, agreements,
+# payroll, requests; the staff list: session, user, roles, menu counts, the rows.
+PINNED = (4, 14, 8, 7)
+
+
+def test_the_debtor_chooses_the_number_of_payments_within_the_policy(ana, world):
+    from recupera.agreements.services import offers_simulate
+    from recupera.core.money import format_mxn
+    from recupera.portal.models import PortalRequest
+    from tests.portal.conftest import AS_OF
+
+    twelve = next(o for o in offers_simulate(credit=world.credit, as_of=AS_OF, plan_installments=12)["options"]
+                  if o["kind"] == "convenio")
+    most = offers_simulate(credit=world.credit, as_of=AS_OF)
+    assert twelve["installments"] == 12 < most["max_installments"]
+    page = ana.get("/portal/cuenta/PTL-0001/convenio/?pagos=12").content.decode()
+    assert f"en 12 pagos mensuales de {format_mxn(Decimal(twelve['installment_amount']))}" in page
+    ana.post("/portal/cuenta/PTL-0001/convenio/", {"kind": "convenio", "pagos": "12"})
+    req = PortalRequest.objects.get()
+    assert req.plan["installments"] == 12 and req.plan["installment_amount"] == twelve["installment_amount"]
+    # more than the policy allows is the policy's most
+    page = ana.get("/portal/cuenta/PTL-0001/convenio/?pagos=999").content.decode()
+    assert f"en {most['max_installments']} pagos mensuales" in page

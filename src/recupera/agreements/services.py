@@ -250,11 +250,13 @@ def _parts(discounts: calc.Discounts) -> dict[str, str]:
     return {c: _money(getattr(discounts, c)) for c in calc.DISCOUNT_ORDER if getattr(discounts, c) > 0}
 
 
-def offers_simulate(*, credit: Credit, as_of: dt.date, actor: Any = None) -> dict[str, Any]:
+def offers_simulate(*, credit: Credit, as_of: dt.date, actor: Any = None,
+                    plan_installments: int | None = None) -> dict[str, Any]:
     """The options within policy for the credit at `as_of`: payoff with discount, payment plan,
     restructure; each at the most the policy allows, with what it forgives (the engine's figure,
     per component) and the level that must authorize it: the same `offer_assess` the proposal
-    and the approval use."""
+    and the approval use. `plan_installments` asks for the plan in fewer payments than the
+    policy's most (it is kept between 1 and that most); the result's `max_installments` is it."""
     from recupera.core.words import amount_in_words
 
     inputs = _inputs(credit)
@@ -279,6 +281,10 @@ def offers_simulate(*, credit: Credit, as_of: dt.date, actor: Any = None) -> dic
     result["policy"] = policy.name
     levels = _levels(policy)
     _top_level, top = max(levels, key=lambda item: item[0])
+    plan_count = top.max_installments
+    if plan_installments is not None:
+        plan_count = min(max(int(plan_installments), 1), top.max_installments)
+    result["max_installments"] = top.max_installments
     valid_until = as_of + dt.timedelta(days=policy.offer_valid_days)
     prior = prior_forgiven(credit, inputs)
     # Collection fees are waived with late interest, under its limit (calc.exceeds_money).
@@ -292,7 +298,7 @@ def offers_simulate(*, credit: Credit, as_of: dt.date, actor: Any = None) -> dic
             kind=kind, inputs=inputs, as_of=as_of, discounts=calc.discounts_for(debt, percents), policy=policy,
             capitalize_interest=policy.capitalize_interest,
             new_term_months=policy.max_term_months if kind == Agreement.Kind.RESTRUCTURE else None,
-            installments=top.max_installments if kind == Agreement.Kind.PLAN else 0,
+            installments=plan_count if kind == Agreement.Kind.PLAN else 0,
             down_payment_pct=top.min_down_payment, prior=prior,
             settle_by=valid_until if kind == Agreement.Kind.SETTLEMENT else None)
         f = figures.forgiveness
@@ -307,7 +313,7 @@ def offers_simulate(*, credit: Credit, as_of: dt.date, actor: Any = None) -> dic
                          "fees": str(percents.fees)},
         }
         if figures.split is not None:
-            option.update(down_payment=_money(figures.split.down_payment), installments=top.max_installments,
+            option.update(down_payment=_money(figures.split.down_payment), installments=plan_count,
                           installment_amount=_money(figures.split.installment_amount),
                           down_payment_pct=str(top.min_down_payment))
         if kind == Agreement.Kind.RESTRUCTURE:

@@ -237,10 +237,12 @@ PLAN_FIELDS = ("kind", "label", "pays", "forgiven", "down_payment", "installment
 
 
 @transaction.atomic
-def plan_request(*, actor: Person, credit: Credit, kind: str, as_of: dt.date, now: dt.datetime) -> PortalRequest:
+def plan_request(*, actor: Person, credit: Credit, kind: str, as_of: dt.date, now: dt.datetime,
+                 installments: int | None = None) -> PortalRequest:
     """The borrower asks for one of the options the negotiation policy allows today. The figures
     are the staff simulator's (agreements.services.offers_simulate, the engine), computed again
-    here, never taken from the visitor. The request waits in the collector's workbench."""
+    here, never taken from the visitor (who chooses only the option and, for a plan, the number
+    of payments up to the policy's most). The request waits in the collector's workbench."""
     from recupera.agreements.services import offers_simulate
 
     _refuse_unless(actor, credit, "simulate")
@@ -249,7 +251,7 @@ def plan_request(*, actor: Person, credit: Credit, kind: str, as_of: dt.date, no
         raise PortalError(_("Ya hay una solicitud de convenio de este crédito en revisión. Le "
                             "avisaremos la respuesta aquí mismo."))
     _daily_limit(actor, PortalRequest.Kind.PLAN, as_of)
-    simulation = offers_simulate(credit=credit, as_of=as_of)
+    simulation = offers_simulate(credit=credit, as_of=as_of, plan_installments=installments)
     option = next((o for o in simulation["options"] if o["kind"] == kind and o.get("required_level")), None)
     if option is None:
         raise PortalError(_("Esa opción no está disponible hoy para su crédito."))

@@ -32,6 +32,14 @@ def simulate_link(req: PortalRequest) -> str:
     return reverse("agreements:simulate", args=[req.credit.folio]) + "?" + urlencode(values)
 
 
+def _nav(request: HttpRequest) -> dict[str, int]:
+    """The collections sub-menu's counts (collections/_nav.html)."""
+    from recupera.core.context_processors import navigation
+
+    return {"unread": navigation(request)["unread_messages"],
+            "portal_pending": selectors.requests_to_attend(user=request.user).count()}
+
+
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, "portal.view_requests")
@@ -42,7 +50,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
     for row in rows:
         row.simulate_link = simulate_link(row) if row.kind == PortalRequest.Kind.PLAN else ""
     return render(request, "portal/staff/requests.html", {"rows": rows, "status": status,
-                                                          "statuses": PortalRequest.Status.choices})
+                                                          "statuses": PortalRequest.Status.choices,
+                                                          **_nav(request)})
 
 
 @login_required
@@ -62,4 +71,5 @@ def request_answer(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Respuesta guardada: la persona la verá en el portal."))
             return redirect("portal_staff:requests")
     simulate = simulate_link(req) if req.kind == PortalRequest.Kind.PLAN else ""
-    return render(request, "portal/staff/answer.html", {"req": req, "form": form, "simulate_link": simulate})
+    return render(request, "portal/staff/answer.html", {"req": req, "form": form, "simulate_link": simulate,
+                                                        **_nav(request)})

@@ -295,6 +295,7 @@ def slip_pdf(request: HttpRequest, folio: str) -> HttpResponse:
         "credit": credit, "as_of": context["as_of"], "references": refs, "chosen": chosen,
         "amount_words": amount_in_words(chosen["amount"]) if chosen else "",
         "borrower_name": credit.borrower.full_name, "generated_at": timezone.localtime(),
+        "document_title": _("Ficha de pago"),
     }, request=request)
     return pdf_response(pdf, filename=f"ficha-de-pago-{credit.folio}.pdf", inline=False)
 
@@ -307,10 +308,14 @@ def simulator(request: HttpRequest, folio: str) -> HttpResponse:
     credit = _credit_or_404(request, folio, "simulate")
     as_of = business_date_of_request(request)
     status = 200
+    data = request.POST if request.method == "POST" else request.GET
+    raw = (data.get("pagos") or "").strip()
+    installments = int(raw) if raw.isdigit() and 0 < len(raw) < 4 else None
     if request.method == "POST":
         try:
             services.plan_request(actor=request.debtor, credit=credit,  # type: ignore[attr-defined]
-                                  kind=request.POST.get("kind", ""), as_of=as_of, now=timezone.now())
+                                  kind=request.POST.get("kind", ""), as_of=as_of, now=timezone.now(),
+                                  installments=installments)
         except services.PortalError as exc:
             messages.error(request, str(exc))
             status = 422
@@ -318,8 +323,9 @@ def simulator(request: HttpRequest, folio: str) -> HttpResponse:
             messages.success(request, _("Recibimos su solicitud. Su gestor la revisará y le responderá "
                                         "aquí; el convenio queda firme cuando el Instituto lo autorice."))
             return redirect("portal:credit", folio=credit.folio)
-    simulation = offers_simulate(credit=credit, as_of=as_of)
+    simulation = offers_simulate(credit=credit, as_of=as_of, plan_installments=installments)
     options = [o for o in simulation["options"] if o.get("required_level")]
+    plan = next((o for o in options if o["kind"] == "convenio"), None)
     for option in options:
         option["pays_dec"] = Decimal(option["pays"])
         option["forgiven_dec"] = Decimal(option["forgiven"])
@@ -331,7 +337,8 @@ def simulator(request: HttpRequest, folio: str) -> HttpResponse:
     return render(request, "portal/simulator.html", {
         "credit": credit, "as_of": as_of, "options": options, "refused": simulation["refused"],
         "debt": Decimal(simulation["debt"]), "pending": pending,
-        "valid_days": None}, status=status)
+        "payment_counts": range(1, (simulation.get("max_installments") or 0) + 1) if plan else [],
+        "chosen_count": plan["installments"] if plan else None}, status=status)
 
 
 def _phones(person: Person) -> list[tuple[int, str]]:
