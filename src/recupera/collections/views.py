@@ -29,12 +29,12 @@ from recupera.collections.forms import (
 )
 from recupera.collections.models import Case, Channel, Inquiry, LetterBatch, Stage
 from recupera.collections.templatetags.workbench_ui import QUEUE_ROW_FIELDS
+from recupera.core import extensions
 from recupera.core.context_processors import navigation
 from recupera.core.dataaccess import record_view
 from recupera.core.services import business_date_get, business_date_of_request
 from recupera.core.views import require_object_perm, require_perm, safe_next_url
 from recupera.credits.pdf import pdf_view
-from recupera.portal.selectors import requests_to_attend
 
 PAGE_SIZE = 50
 
@@ -71,7 +71,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "unread": navigation(request)["unread_messages"],  # the menu's count, one query
         "selected_collector": filters.get("collector", ""),
         # what debtors asked from the portal and waits for this user (recupera.portal), one query
-        "portal_pending": requests_to_attend(user=request.user).count(),
+        "portal_pending": extensions.portal_requests_pending(user=request.user),
     })
 
 

@@ -77,3 +77,8 @@ search_credits = Hook("search_credits", owner="credits", doc=(
 # people: where the personal-data view log is stored (core/dataaccess.py) --------------------
 write_view_logs = Hook("write_view_logs", owner="people", doc=(
     "write_view_logs(user=, rows=) -> None: store rows (person id, what, fields) in one insert."))
+
+# portal: what debtors asked from the portal, shown in the collectors' workbench ----------------
+portal_requests_pending = Hook("portal_requests_pending", owner="portal", doc=(
+    "portal_requests_pending(user=) -> int: requests from the debtors' portal (plans, call "
+    "backs, questions) waiting for `user` (a supervisor: all of them)."))
