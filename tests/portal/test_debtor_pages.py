@@ -78,7 +78,7 @@ def test_payment_slip_has_reference_amount_and_a_readable_barcode(ana, world, tm
         assert ref["reference"] in text and ref["agreement"] in text
     assert format_mxn(state.payoff_amount) in text
     (tmp_path / "slip.pdf").write_bytes(response.content)
-    subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(tmp_path / "slip.pdf"),
+    subprocess.run(["pdftoppm", "-png", "-r", "300", "-f", "1", "-l", "1", str(tmp_path / "slip.pdf"),
                     str(tmp_path / "slip")], check=True)
     png = next(tmp_path.glob("slip*.png"))
     decoded = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True).stdout.split()
