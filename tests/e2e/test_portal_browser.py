@@ -17,7 +17,6 @@ from tests.portal import conftest as _portal  # noqa: E402
 
 world = _portal.world
 sms_file = _portal._sms_file
-make_person = _portal.make_person
 product_ce = _portal.product_ce
 
 PHONE = "+526621000001"

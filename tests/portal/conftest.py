@@ -16,7 +16,6 @@ from recupera.core.roles import Role
 from tests.credits import conftest as _credits
 
 product_ce = _credits.product_ce
-make_person = _credits.make_person
 
 AS_OF = dt.date(2024, 6, 20)
 
