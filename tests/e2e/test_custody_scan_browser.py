@@ -72,8 +72,8 @@ def test_scan_five_codes_two_misplaced_one_unknown(live_server, browser_page, lo
         field = page.locator("#id_code")
         assert field.evaluate("el => el === document.activeElement"), "el campo del código no tiene el foco"
         page.keyboard.type(code)  # a keyboard-wedge scanner: the code, then Enter
-        page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():  # the form posts and the page comes back with the outcome
+            page.keyboard.press("Enter")
         assert page.inner_text("#scan-outcome") == message
         # the drawer being counted stays selected for the next code
         assert page.locator("#id_found_at option:checked").inner_text() == "AC-S1-G1-C1 · Cajón 1"
