@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "recupera.cob",
     "recupera.privacy",
     "recupera.custody",
+    "recupera.legal",
     "recupera.portal",
     "recupera.ops",
 ]

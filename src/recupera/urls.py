@@ -57,6 +57,7 @@ urlpatterns = [
     path("pagos/", include("recupera.payments.urls")),
     path("cobranza/", include("recupera.collections.urls")),
     path("cierre/", include("recupera.cob.urls")),
+    path("juridico/", include("recupera.legal.urls")),
     path("convenios/", include("recupera.agreements.urls")),
     path("metas/", include("recupera.goals.urls")),
     path("privacidad/", include("recupera.privacy.urls")),

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from recupera.cob import steps as cob_steps
 from recupera.cob.models import (
@@ -145,20 +144,66 @@ def test_closing_a_date_before_a_closed_one_is_refused(portfolio):
         close_run(actor=None, business_date=AS_OF + dt.timedelta(days=4))
 
 
-def test_notes_near_prescription_are_flagged(portfolio):
+def _engine_prescriptions(as_of: dt.date) -> dict[int, dt.date]:
+    """{note id: prescription date} of every pagaré in force, from the engine's own answer at
+    `as_of` (its first installment not settled) and the ledger read in Python: an independent
+    path to the date the close's facts query gives."""
+    from recupera.credits import engine_io
+    from recupera.credits.models import Credit
+    from recupera.legal import prescription as rx
+
+    calendar = engine_io.business_calendar()
+    out = {}
+    for credit in Credit.objects.select_related("product").prefetch_related(
+            "disbursements", "ledger_entries", "notes").order_by("pk"):
+        state = engine_io.credit_state(credit, as_of=as_of, calendar=calendar)
+        open_dues = [i.due_date for i in state.installments
+                     if i.status not in ("paid", "paid_late", "cancelled")]
+        reversed_ids = {e.reverses_id for e in credit.ledger_entries.all() if e.reverses_id}
+        payments = [e.value_date for e in credit.ledger_entries.all()
+                    if e.kind in rx.ACKNOWLEDGING_ENTRIES and e.pk not in reversed_ids]
+        for note in credit.notes.all():
+            if note.status not in ("vigente", "en_juicio"):
+                continue
+            agreements = [a.as_of for a in credit.agreements.filter(
+                kind__in=rx.ACKNOWLEDGING_AGREEMENT_KINDS, status__in=rx.ACKNOWLEDGING_AGREEMENT_STATUSES)]
+            day = rx.prescription_date(first_unpaid_due=min(open_dues) if open_dues else None,
+                                       accelerated_on=note.accelerated_on,
+                                       acknowledged=[note.interrupted_on, *payments, *agreements],
+                                       in_lawsuit=note.status == "en_juicio")
+            if day:
+                out[note.pk] = day
+    return out
+
+
+def test_notes_near_prescription_are_flagged(portfolio, settings):
+    """The close flags exactly the pagarés whose date, by the engine's own answer, falls in the
+    window (here 2 years, to flag many), with that date to the day; an interruption takes one
+    out at the next close and a declaration of the whole debt due brings one in."""
     from recupera.credits.models import PromissoryNote
 
+    settings.COB_PRESCRIPTION_WINDOW_DAYS = 2 * 365
     d = AS_OF + dt.timedelta(days=1)
-    note = PromissoryNote.objects.filter(status="vigente").order_by("pk").first()
-    PromissoryNote.objects.filter(pk=note.pk).update(due_date=dt.date(2023, 12, 31))
     close_run(actor=None, business_date=d)
-    alert = PrescriptionAlert.objects.get(note=note)
-    assert alert.prescription_date == dt.date(2026, 12, 31)
-    assert alert.days_left == (dt.date(2026, 12, 31) - d).days
-    # an interruption (lawsuit) pushes it out of the window at the next close
-    PromissoryNote.objects.filter(pk=note.pk).update(interrupted_on=dt.date(2026, 11, 1))
-    close_run(actor=None, business_date=d + dt.timedelta(days=1))
+    horizon = d + dt.timedelta(days=2 * 365)
+    expected = {pk: day for pk, day in _engine_prescriptions(d).items() if day <= horizon}
+    flagged = dict(PrescriptionAlert.objects.values_list("note_id", "prescription_date"))
+    assert flagged == expected and len(flagged) >= 5
+    assert all(a.days_left == (a.prescription_date - d).days for a in PrescriptionAlert.objects.all())
+    note = PromissoryNote.objects.get(pk=min(flagged))
+    PromissoryNote.objects.filter(pk=note.pk).update(interrupted_on=d)  # acknowledged today
+    # the whole debt declared due on 31/01/2024 for every other pagaré: those not acknowledged
+    # since prescribe on 31/01/2027 and come in
+    PromissoryNote.objects.filter(status="vigente").exclude(pk__in=list(flagged)).update(
+        accelerated_on=dt.date(2024, 1, 31))
+    d2 = d + dt.timedelta(days=1)
+    close_run(actor=None, business_date=d2)
     assert not PrescriptionAlert.objects.filter(note=note).exists()
+    expected = {pk: day for pk, day in _engine_prescriptions(d2).items()
+                if day <= d2 + dt.timedelta(days=2 * 365)}
+    flagged_now = dict(PrescriptionAlert.objects.values_list("note_id", "prescription_date"))
+    assert flagged_now == expected
+    assert dt.date(2027, 1, 31) in set(flagged_now.values()) and note.pk not in flagged_now
 
 
 def test_every_step_runs_and_the_deadlines_step_keeps_its_snapshot(portfolio):
@@ -182,32 +227,6 @@ def test_cob_command_prints_the_steps(portfolio):
     out = io.StringIO()
     call_command("cob", date="2026-11-27", stdout=out)
     assert "ya estaba terminado" in out.getvalue()
-
-
-def test_the_prescription_query_finds_every_combination_of_dates(portfolio):
-    """The step's index-friendly filter flags exactly the pagarés in force whose own
-    prescription_date (the model's rule: the later of due date and interruption, + 3 years)
-    falls within the window: due only, interrupted only, both, neither, and one not in force."""
-    from recupera.cob.steps import prescriptions_flag
-    from recupera.credits.models import PromissoryNote
-
-    as_of, window = dt.date(2026, 12, 1), 180
-    old, recent = dt.date(2023, 12, 31), dt.date(2026, 1, 10)
-    combos = [(old, None), (None, old), (old, old), (old, recent), (recent, old), (None, None),
-              (recent, None), (None, recent)]
-    notes = list(PromissoryNote.objects.filter(status="vigente").order_by("pk")[:len(combos) + 1])
-    assert len(notes) == len(combos) + 1
-    for note, (due, interrupted) in zip(notes, combos, strict=False):
-        PromissoryNote.objects.filter(pk=note.pk).update(due_date=due, interrupted_on=interrupted)
-    PromissoryNote.objects.filter(pk=notes[-1].pk).update(due_date=old, interrupted_on=None, status="sustituido")
-    PromissoryNote.objects.exclude(pk__in=[n.pk for n in notes]).update(due_date=recent)
-    horizon = as_of + dt.timedelta(days=window)
-    expected = {n.pk for n in PromissoryNote.objects.filter(status__in=["vigente", "en_juicio"])
-                if n.prescription_date is not None and n.prescription_date <= horizon}
-    assert expected == {notes[0].pk, notes[1].pk, notes[2].pk}
-    with transaction.atomic():
-        prescriptions_flag(as_of=as_of, window_days=window)
-    assert set(PrescriptionAlert.objects.values_list("note_id", flat=True)) == expected
 
 
 def test_the_batch_size_and_the_after_batch_hook_are_parameters(portfolio):

@@ -11,6 +11,7 @@ from django.db import connection
 
 from recupera.collections import services
 from recupera.collections.models import Case, Promise
+from recupera.legal import prescription as rx
 
 from .conftest import AS_OF
 
@@ -39,13 +40,29 @@ def varied_cases(make_case, outcome, collector):
         Promise.objects.create(case=case, made_on=AS_OF - dt.timedelta(days=5), created_by=collector,
                                due_on=AS_OF + dt.timedelta(days=i), amount=Decimal("500.00"),
                                status=Promise.Status.PENDING)
-    # pagarés: one prescribing in 100 days, one interrupted (prescribes later), one on Feb 29
-    notes = list(PromissoryNote.objects.filter(credit__in=[c.credit_id for c in cases]).order_by("pk"))
-    PromissoryNote.objects.filter(pk=notes[0].pk).update(due_date=dt.date(2022, 6, 18))
-    PromissoryNote.objects.filter(pk=notes[-1].pk).update(due_date=dt.date(2022, 2, 1),
-                                                          interrupted_on=dt.date(2022, 7, 1))
-    if len(notes) > 2:
-        PromissoryNote.objects.filter(pk=notes[1].pk).update(due_date=dt.date(2024, 2, 29))
+    # pagarés (legal.prescription; the credits' first unpaid installment is 15/01/2025): a
+    # declaration of the whole debt due on 18/06/2022 (prescribes 18/06/2025), one declared and
+    # then interrupted (01/07/2025), one declared on Feb 29 (28/02/2027), one whose aging facts
+    # say 05/05/2022 (05/05/2025), one declared then acknowledged by a payment (01/08/2025), one
+    # by a signed agreement (01/09/2025) and one in a lawsuit (no date)
+    from recupera.agreements.models import Agreement
+    from recupera.cob.models import CreditAging
+    from recupera.credits.services import payment_post
+
+    notes = [PromissoryNote.objects.get(credit_id=c.credit_id) for c in cases]
+    update = PromissoryNote.objects.filter
+    update(pk=notes[0].pk).update(accelerated_on=dt.date(2022, 6, 18))
+    update(pk=notes[1].pk).update(accelerated_on=dt.date(2024, 2, 29))
+    update(pk=notes[2].pk).update(accelerated_on=dt.date(2022, 2, 1), interrupted_on=dt.date(2022, 7, 1))
+    CreditAging.objects.create(credit_id=cases[3].credit_id, first_open_due=dt.date(2022, 5, 5))
+    update(pk=notes[4].pk).update(accelerated_on=dt.date(2022, 1, 20))
+    payment_post(actor=None, credit=cases[4].credit, amount=Decimal("100.00"), value_date=dt.date(2022, 8, 1),
+                 channel="ventanilla", natural_key="ack-1", as_of=AS_OF)
+    update(pk=notes[5].pk).update(accelerated_on=dt.date(2022, 1, 20))
+    Agreement.objects.create(credit_id=cases[5].credit_id, kind="convenio", status="incumplido",
+                             as_of=dt.date(2022, 9, 1), debt=Decimal("1"), forgiven=Decimal("0"),
+                             pays=Decimal("1"), required_level=1, proposed_by=collector)
+    update(pk=notes[6].pk).update(accelerated_on=dt.date(2022, 1, 20), status="en_juicio")
     balances = ["0.00", "4999.99", "5000.00", "123456.78", "1234567.89", "250000.00", "9999.50"]
     for case, balance, dpd in zip(cases, balances, [0, 1, 2, 3, 29, 360, 54], strict=True):
         Credit.objects.filter(pk=case.credit_id).update(payoff_amount=Decimal(balance), days_past_due=dpd)
@@ -57,7 +74,8 @@ def test_sql_priorities_equal_the_python_rule_for_every_case_and_date(varied_cas
     if connection.vendor != "postgresql":
         pytest.skip("El cálculo en SQL de las prioridades es de PostgreSQL.")
     dates = [AS_OF - dt.timedelta(days=2), AS_OF, AS_OF + dt.timedelta(days=1), AS_OF + dt.timedelta(days=2),
-             dt.date(2025, 3, 1), dt.date(2025, 7, 1), dt.date(2026, 9, 1), dt.date(2027, 2, 28)]
+             dt.date(2025, 3, 1), dt.date(2025, 7, 1), dt.date(2025, 8, 15), dt.date(2026, 9, 1),
+             dt.date(2027, 2, 28)]
     seen_codes: set[str] = set()
     for as_of in dates:
         python = services.case_priorities_refresh(as_of=as_of, set_based=False)
@@ -69,5 +87,10 @@ def test_sql_priorities_equal_the_python_rule_for_every_case_and_date(varied_cas
         seen_codes |= {r["code"] for _p, reasons in expected.values() for r in reasons}
         # incremental: a second refresh at the same date writes nothing
         assert services.case_priorities_refresh(as_of=as_of) == 0
+        # the Python rule itself, to the day
+        assert rx.earliest_by_credit([c.credit_id for c in varied_cases]) == {
+            varied_cases[0].credit_id: dt.date(2025, 6, 18), varied_cases[1].credit_id: dt.date(2027, 2, 28),
+            varied_cases[2].credit_id: dt.date(2025, 7, 1), varied_cases[3].credit_id: dt.date(2025, 5, 5),
+            varied_cases[4].credit_id: dt.date(2025, 8, 1), varied_cases[5].credit_id: dt.date(2025, 9, 1)}
     assert seen_codes == {"promesa_incumplida", "promesa_hoy", "plazo_primer_contacto", "plazo_gestion",
                           "prescripcion", "atraso", "saldo"}

@@ -70,7 +70,10 @@ def test_disbursement_note_falls_due_on_the_last_installment(credit):
     assert note.number == f"{credit.folio}-01"
     # first due 15/01/2025 + 59 months = 15/12/2029 (installment 60)
     assert note.due_date == dt.date(2029, 12, 15)
-    assert note.prescription_date == dt.date(2032, 12, 15)
+    # but it prescribes installment by installment: the first one's 3 years (docs/legal.md)
+    from recupera.legal.prescription import earliest_by_credit
+
+    assert earliest_by_credit([credit.pk]) == {credit.pk: dt.date(2028, 1, 15)}
 
 
 def test_refresh_writes_the_cached_columns(credit):

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -349,34 +349,31 @@ def step_agreements(ctx: StepContext) -> None:
 # --- 8. pagarés near prescription -------------------------------------------------------------
 def prescriptions_flag(*, as_of: dt.date, window_days: int) -> dict[str, int]:
     """Keep one PrescriptionAlert per pagaré in force that prescribes within `window_days`
-    (or already prescribed and still in force). Call inside a transaction."""
-    from recupera.credits.models import PromissoryNote
+    (or already prescribed and still in force), by the legal clock of recupera.legal.prescription
+    (the earliest unpaid installment, declarations and acknowledgments). Call inside a
+    transaction."""
+    from recupera.legal import prescription
 
     horizon = as_of + dt.timedelta(days=window_days)
-    # prescription = max(due, interrupted) + 3 years <= horizon  ⇔  both <= horizon − 3 years
-    cutoff = PromissoryNote.prescription_start_cutoff(horizon)
-    # (due ≤ cutoff and no later interruption) or (no due date and interrupted ≤ cutoff): each
-    # side is a range of one partial index (credits: note_in_force_due / _interrupted)
-    notes = (PromissoryNote.objects.filter(status__in=["vigente", "en_juicio"])
-             .filter(Q(due_date__lte=cutoff, interrupted_on__isnull=True)
-                     | Q(due_date__lte=cutoff, interrupted_on__lte=cutoff)
-                     | Q(due_date__isnull=True, interrupted_on__lte=cutoff))
-             .only("id", "credit_id", "due_date", "interrupted_on").order_by("pk"))
+    # the credits whose first unpaid installment (or a declaration) is old enough, then their
+    # pagarés' exact dates: acknowledgments and lawsuits only move a date later or stop it
+    credit_ids = prescription.credits_that_may_prescribe(horizon)
     existing = {a.note_id: a for a in PrescriptionAlert.objects.all()}
     keep: set[int] = set()
     new: list[PrescriptionAlert] = []
     changed: list[PrescriptionAlert] = []
-    for note in notes.iterator(chunk_size=2000):
-        date = note.prescription_date
+    for clock in prescription.note_clocks(credit_ids):
+        date = clock.date
         if date is None or date > horizon:
             continue
-        keep.add(note.pk)
+        keep.add(clock.note_id)
         days_left = (date - as_of).days
-        alert = existing.get(note.pk)
+        alert = existing.get(clock.note_id)
         if alert is None:
-            new.append(PrescriptionAlert(note_id=note.pk, credit_id=note.credit_id, prescription_date=date,
-                                         days_left=days_left, first_flagged_on=as_of, last_seen_on=as_of))
-        else:
+            new.append(PrescriptionAlert(note_id=clock.note_id, credit_id=clock.credit_id,
+                                         prescription_date=date, days_left=days_left,
+                                         first_flagged_on=as_of, last_seen_on=as_of))
+        elif (alert.prescription_date, alert.days_left, alert.last_seen_on) != (date, days_left, as_of):
             alert.prescription_date, alert.days_left, alert.last_seen_on = date, days_left, as_of
             changed.append(alert)
     PrescriptionAlert.objects.bulk_create(new, batch_size=1000)

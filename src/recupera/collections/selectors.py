@@ -131,6 +131,7 @@ class CaseView:
     overrides: list[ConductOverride] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     oldest_prescription: dt.date | None = None
+    clocks: list[Any] = field(default_factory=list)  # legal.prescription.NoteClock per pagaré in force
 
 
 ACTIONS_SHOWN = 50
@@ -152,7 +153,8 @@ def case_view(*, case_id: int, user: Any) -> CaseView | None:
     persons and phones of the history that are not the parties and their active phones), promises (1),
     assignments (1), overrides (1), outcomes (1), notes (1). None when the user may not see it
     (same answer as a missing case: no data leak through guessed ids)."""
-    from recupera.credits.models import CreditParty, PromissoryNote
+    from recupera.credits.models import CreditParty
+    from recupera.legal.prescription import note_clocks
     from recupera.people.models import ContactPoint
 
     case = (visible_cases(user=user).select_related("credit", "credit__borrower", "collector")
@@ -183,10 +185,8 @@ def case_view(*, case_id: int, user: Any) -> CaseView | None:
     view.overrides = list(ConductOverride.objects.filter(case=case).select_related("granted_by")
                           .order_by("-granted_at")[:10])
     view.outcomes = list(Outcome.objects.filter(active=True).order_by("order", "name"))
-    dates = [n.prescription_date for n in PromissoryNote.objects.filter(
-        credit_id=case.credit_id, status__in=["vigente", "en_juicio"]).only(
-        "due_date", "interrupted_on", "credit_id")]
-    dates = [d for d in dates if d]
+    view.clocks = note_clocks([case.credit_id])
+    dates = [c.date for c in view.clocks if c.date]
     view.oldest_prescription = min(dates) if dates else None
     return view
 

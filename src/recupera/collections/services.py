@@ -227,18 +227,10 @@ def _update_by_pk(ids: Sequence[int], **values: Any) -> int:
 
 
 def _prescription_by_credit(credit_ids: Sequence[int]) -> dict[int, dt.date]:
-    """The earliest prescription date of the notes in force, per credit."""
-    from recupera.credits.models import PromissoryNote
+    """The earliest prescription date of the pagarés in force, per credit (legal.prescription)."""
+    from recupera.legal.prescription import earliest_by_credit
 
-    earliest: dict[int, dt.date] = {}
-    notes = PromissoryNote.objects.filter(
-        credit_id__in=credit_ids, status__in=["vigente", "en_juicio"]).only(
-        "credit_id", "due_date", "interrupted_on")
-    for note in notes:
-        date = note.prescription_date
-        if date and (note.credit_id not in earliest or date < earliest[note.credit_id]):
-            earliest[note.credit_id] = date
-    return earliest
+    return earliest_by_credit(credit_ids)
 
 
 def _priorities_sql_update(*, as_of: dt.date) -> int:
@@ -248,11 +240,14 @@ def _priorities_sql_update(*, as_of: dt.date) -> int:
     tests/collections/test_priorities_sql.py compares both on a sample of cases and dates."""
     from django.db import connection
 
+    from recupera.cob.models import CreditAging
     from recupera.credits.models import Credit, PromissoryNote
+    from recupera.legal import prescription as rx
 
     L = logic
     case_t, credit_t = Case._meta.db_table, Credit._meta.db_table
     note_t, promise_t = PromissoryNote._meta.db_table, Promise._meta.db_table
+    aging_t = CreditAging._meta.db_table
 
     def reason(cond: str, code: str, label: str, points: str) -> tuple[str, str, str]:
         return cond, f"jsonb_build_object('code', '{code}', 'label', {label}, 'points', {points})", points
@@ -295,35 +290,48 @@ def _priorities_sql_update(*, as_of: dt.date) -> int:
     reasons = ("to_jsonb(array_remove(ARRAY["
                + ", ".join(f"CASE WHEN {cond} THEN {obj} END" for cond, obj, _p in parts)
                + "]::jsonb[], NULL))")
-    # prescription: max(due, interrupted) + 3 years (PostgreSQL clamps Feb 29 to Feb 28, as the model)
+    # prescription (legal.prescription, the same rule): per pagaré in force and not in a
+    # lawsuit, 3 years after the later of the first unpaid installment's due date (or the
+    # declaration of the whole debt due, if earlier) and the last acknowledgment; the earliest
+    # per credit. PostgreSQL's `+ interval '3 years'` clamps Feb 29 to Feb 28, as add_years.
+    facts = rx.fact_columns("x.credit_id")
     sql = f"""
-        WITH f AS MATERIALIZED (
+        WITH x AS MATERIALIZED (
+            SELECT DISTINCT k.credit_id, {rx.fact_columns("k.credit_id")['first_unpaid_due']}
+                   AS first_unpaid
+            FROM {case_t} k LEFT JOIN {aging_t} a ON a.credit_id = k.credit_id
+            WHERE k.status = %(open)s),
+        nx AS MATERIALIZED (
+            SELECT n.credit_id, n.interrupted_on,
+                   LEAST(x.first_unpaid, n.accelerated_on) AS due
+            FROM x JOIN {note_t} n ON n.credit_id = x.credit_id
+            WHERE n.status = 'vigente' AND x.first_unpaid IS NOT NULL
+              AND LEAST(x.first_unpaid, n.accelerated_on) <= %(rx_cutoff)s),
+        rx AS MATERIALIZED (
+            SELECT x.credit_id,
+                   MIN((GREATEST(x.due, x.interrupted_on, {facts['last_payment_on']},
+                                 {facts['last_agreement_on']}) + interval '3 years')::date)
+                       AS prescription_date
+            FROM nx x GROUP BY x.credit_id),
+        f AS MATERIALIZED (
             SELECT k.id, k.broken_promise_on, k.first_contact_due, k.next_action_due,
                    c.days_past_due AS dpd, c.payoff_amount AS balance,
                    p.due_on AS promise_due_on, rx.prescription_date
             FROM {case_t} k JOIN {credit_t} c ON c.id = k.credit_id
             LEFT JOIN (SELECT case_id, MIN(due_on) AS due_on FROM {promise_t}
                        WHERE status = %(pending)s GROUP BY case_id) p ON p.case_id = k.id
-            LEFT JOIN (SELECT credit_id,
-                              MIN((GREATEST(due_date, interrupted_on) + interval '3 years')::date)
-                                  AS prescription_date
-                       FROM {note_t} WHERE status IN ('vigente', 'en_juicio')
-                        AND ((due_date <= %(rx_cutoff)s
-                              AND (interrupted_on IS NULL OR interrupted_on <= %(rx_cutoff)s))
-                             OR (due_date IS NULL AND interrupted_on <= %(rx_cutoff)s))
-                       GROUP BY credit_id) rx ON rx.credit_id = k.credit_id
+            LEFT JOIN rx ON rx.credit_id = k.credit_id
             WHERE k.status = %(open)s),
         n AS MATERIALIZED (SELECT f.id, {score} AS priority, {reasons} AS reasons FROM f)
         UPDATE {case_t} SET priority = n.priority, priority_reasons = n.reasons, priority_as_of = %(as_of)s
         FROM n WHERE {case_t}.id = n.id
           AND ({case_t}.priority <> n.priority OR {case_t}.priority_reasons <> n.reasons
                OR {case_t}.priority_as_of IS NULL)"""
-    # Only the pagarés that prescribe by the end of the window (a superset: due or interrupted
-    # on or before the cutoff, the partial indexes note_in_force_*): a credit's earliest date
-    # is among them whenever it falls in the window, and when it does not, no note there can
-    # give points either; per-case subqueries over every note and promise were 10 s at 1M.
-    rx_cutoff = PromissoryNote.prescription_start_cutoff(
-        as_of + dt.timedelta(days=L.PRESCRIPTION_HORIZON_DAYS))
+    # Only the pagarés whose term can end by the end of the window (a superset by a day around
+    # Feb 29): a credit's earliest date is among them whenever it falls in the window, and when
+    # it does not no pagaré there can give points either; the payments and agreements are read
+    # for these alone.
+    rx_cutoff = rx.start_cutoff(as_of + dt.timedelta(days=L.PRESCRIPTION_HORIZON_DAYS))
     with connection.cursor() as cur:
         cur.execute(sql, {"as_of": as_of, "open": Case.Status.OPEN, "pending": Promise.Status.PENDING,
                           "rx_cutoff": rx_cutoff})

@@ -7,7 +7,6 @@ columns on Credit) is a projection the engine wrote, rebuilt by replay, never ed
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -232,49 +231,25 @@ class PromissoryNote(models.Model):
     status = models.CharField(_("estado"), max_length=14, choices=Status.choices, default=Status.IN_FORCE)
     interrupted_on = models.DateField(_("prescripción interrumpida el"), null=True, blank=True,
                                       help_text=_("Demanda o reconocimiento de adeudo."))
+    accelerated_on = models.DateField(_("vencimiento anticipado declarado el"), null=True, blank=True,
+                                      help_text=_("Desde esa fecha corre la prescripción de las "
+                                                  "mensualidades que aún no vencían."))
 
     class Meta:
         verbose_name = _("pagaré")
         verbose_name_plural = _("pagarés")
         ordering = ["credit", "signed_on", "number"]
         constraints = [models.UniqueConstraint(fields=["credit", "number"], name="note_unique_number")]
-        # The daily close's prescription step asks for the pagarés in force due (or interrupted)
-        # before a cutoff: without these it read all of them (5 M at 1 M credits, up to 7 s).
-        # The condition is two equalities, not IN: PostgreSQL prints an IN over varchar in a
-        # form that reads back as a different expression, and the bulk demo rebuilds indexes
-        # from what PostgreSQL prints (a query's `status IN (…)` still uses them).
+        # The legal clock (recupera.legal.prescription) starts from the credit's first unpaid
+        # installment (the close's aging facts) or from a declaration of the whole debt due:
+        # the few pagarés with a declaration are found by this partial index.
         indexes = [
-            models.Index(fields=["due_date"], name="note_in_force_due",
-                         condition=Q(status="vigente") | Q(status="en_juicio")),
-            models.Index(fields=["interrupted_on"], name="note_in_force_interrupted",
-                         condition=Q(status="vigente") | Q(status="en_juicio")),
+            models.Index(fields=["accelerated_on"], name="note_accelerated",
+                         condition=Q(accelerated_on__isnull=False)),
         ]
 
     def __str__(self) -> str:
         return self.number
-
-    @property
-    def prescription_date(self) -> dt.date | None:
-        """3 years after the due date, or after the last interruption (LGTOC art. 165)."""
-        start = max(d for d in (self.due_date, self.interrupted_on) if d) if (self.due_date or self.interrupted_on) else None
-        if start is None:
-            return None
-        try:
-            return start.replace(year=start.year + 3)
-        except ValueError:  # Feb 29
-            return start.replace(year=start.year + 3, day=28)
-
-    @staticmethod
-    def prescription_start_cutoff(horizon: dt.date) -> dt.date:
-        """A bound for finding the pagarés that prescribe by `horizon`: their due date and their
-        interruption date (those they have) fall on or before it. A superset by one day (Feb 29),
-        so callers still compare `prescription_date` with the horizon; the partial indexes
-        note_in_force_due / note_in_force_interrupted serve the range."""
-        try:
-            back = horizon.replace(year=horizon.year - 3)
-        except ValueError:  # Feb 29
-            back = horizon.replace(year=horizon.year - 3, day=28)
-        return back + dt.timedelta(days=1)
 
 
 class ScheduleVersion(models.Model):

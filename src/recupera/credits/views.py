@@ -215,9 +215,18 @@ def _prefetch_current_addresses(persons: list[Any]) -> None:
 
 def _disbursement_rows(credit: Credit) -> dict[str, Any]:
     """Each disbursement with its pagaré; pagarés of no disbursement (restructures) apart."""
+    from recupera.legal.prescription import note_clocks
+
     notes = list(credit.notes.all())
+    clocks = note_clocks([credit.pk])
+    by_note = {c.note_id: c for c in clocks}
+    for note in notes:  # each pagaré in force with its own date (legal.prescription)
+        clock = by_note.get(note.pk)
+        note.prescription_date = clock.date if clock else None
+        note.prescription_text = str(_("Detenida (en juicio)")) if clock and clock.in_lawsuit else ""
     by_disbursement = {n.disbursement_id: n for n in notes if n.disbursement_id}
     return {
+        "prescription_clocks": clocks,
         "disbursement_rows": [{"disbursement": d, "note": by_disbursement.get(d.pk)}
                               for d in credit.disbursements.all()],
         "other_notes": [n for n in notes if not n.disbursement_id],

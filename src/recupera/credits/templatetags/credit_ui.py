@@ -235,7 +235,8 @@ def disbursement_row(disbursement: Any, note: Any) -> SafeString:
         cells = format_html(
             '<td class="mono">{}</td><td class="num">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>',
             note.number, money(note.amount), dmy(note.signed_on), dmy(note.due_date) or "—",
-            note.get_status_display(), dmy(note.prescription_date) or "—")
+            note.get_status_display(), getattr(note, "prescription_text", "")
+            or dmy(getattr(note, "prescription_date", None)) or "—")
     return format_html("<tr>{}{}</tr>", head, cells)
 
 
