@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "recupera"
 
 # Bottom to top. An app may import the apps before it, never those after it.
 LAYERS = ["engine", "core", "people", "credits", "payments", "collections", "agreements", "goals",
-          "cob", "privacy", "custody", "portal", "ops"]
+          "cob", "legal", "privacy", "custody", "portal", "ops"]
 # The project's own modules (settings, URLs, the CLI entry point) sit above every app.
 PROJECT = {"settings", "urls", "wsgi", "cli", "__main__", "__init__"}
 
@@ -150,5 +150,5 @@ def test_every_hook_of_core_is_registered_once_the_apps_are_ready():
     from recupera.core import extensions
 
     hooks = [v for v in vars(extensions).values() if isinstance(v, extensions.Hook)]
-    assert len(hooks) == 9
+    assert len(hooks) == 14
     assert [h.name for h in hooks if not h.registered] == []

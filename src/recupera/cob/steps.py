@@ -350,19 +350,20 @@ def step_agreements(ctx: StepContext) -> None:
 def prescriptions_flag(*, as_of: dt.date, window_days: int) -> dict[str, int]:
     """Keep one PrescriptionAlert per pagaré in force that prescribes within `window_days`
     (or already prescribed and still in force), by the legal clock of recupera.legal.prescription
-    (the earliest unpaid installment, declarations and acknowledgments). Call inside a
+    (the earliest unpaid installment, declarations and acknowledgments; registered in
+    core.extensions). Call inside a
     transaction."""
-    from recupera.legal import prescription
+    from recupera.core import extensions
 
     horizon = as_of + dt.timedelta(days=window_days)
     # the credits whose first unpaid installment (or a declaration) is old enough, then their
     # pagarés' exact dates: acknowledgments and lawsuits only move a date later or stop it
-    credit_ids = prescription.credits_that_may_prescribe(horizon)
+    credit_ids = extensions.credits_that_may_prescribe(horizon)
     existing = {a.note_id: a for a in PrescriptionAlert.objects.all()}
     keep: set[int] = set()
     new: list[PrescriptionAlert] = []
     changed: list[PrescriptionAlert] = []
-    for clock in prescription.note_clocks(credit_ids):
+    for clock in extensions.note_clocks(credit_ids):
         date = clock.date
         if date is None or date > horizon:
             continue

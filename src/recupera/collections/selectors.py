@@ -153,8 +153,8 @@ def case_view(*, case_id: int, user: Any) -> CaseView | None:
     persons and phones of the history that are not the parties and their active phones), promises (1),
     assignments (1), overrides (1), outcomes (1), notes (1). None when the user may not see it
     (same answer as a missing case: no data leak through guessed ids)."""
+    from recupera.core.extensions import note_clocks
     from recupera.credits.models import CreditParty
-    from recupera.legal.prescription import note_clocks
     from recupera.people.models import ContactPoint
 
     case = (visible_cases(user=user).select_related("credit", "credit__borrower", "collector")

@@ -228,9 +228,9 @@ def _update_by_pk(ids: Sequence[int], **values: Any) -> int:
 
 def _prescription_by_credit(credit_ids: Sequence[int]) -> dict[int, dt.date]:
     """The earliest prescription date of the pagarés in force, per credit (legal.prescription)."""
-    from recupera.legal.prescription import earliest_by_credit
+    from recupera.core import extensions
 
-    return earliest_by_credit(credit_ids)
+    return extensions.earliest_prescriptions(credit_ids)
 
 
 def _priorities_sql_update(*, as_of: dt.date) -> int:
@@ -240,14 +240,12 @@ def _priorities_sql_update(*, as_of: dt.date) -> int:
     tests/collections/test_priorities_sql.py compares both on a sample of cases and dates."""
     from django.db import connection
 
-    from recupera.cob.models import CreditAging
+    from recupera.core import extensions
     from recupera.credits.models import Credit, PromissoryNote
-    from recupera.legal import prescription as rx
 
     L = logic
     case_t, credit_t = Case._meta.db_table, Credit._meta.db_table
     note_t, promise_t = PromissoryNote._meta.db_table, Promise._meta.db_table
-    aging_t = CreditAging._meta.db_table
 
     def reason(cond: str, code: str, label: str, points: str) -> tuple[str, str, str]:
         return cond, f"jsonb_build_object('code', '{code}', 'label', {label}, 'points', {points})", points
@@ -290,17 +288,16 @@ def _priorities_sql_update(*, as_of: dt.date) -> int:
     reasons = ("to_jsonb(array_remove(ARRAY["
                + ", ".join(f"CASE WHEN {cond} THEN {obj} END" for cond, obj, _p in parts)
                + "]::jsonb[], NULL))")
-    # prescription (legal.prescription, the same rule): per pagaré in force and not in a
+    # prescription (recupera.legal.prescription, behind core.extensions: the same rule): per pagaré in force and not in a
     # lawsuit, 3 years after the later of the first unpaid installment's due date (or the
     # declaration of the whole debt due, if earlier) and the last acknowledgment; the earliest
     # per credit. PostgreSQL's `+ interval '3 years'` clamps Feb 29 to Feb 28, as add_years.
-    facts = rx.fact_columns("x.credit_id")
+    facts = extensions.prescription_fact_sql("x.credit_id")
     sql = f"""
         WITH x AS MATERIALIZED (
-            SELECT DISTINCT k.credit_id, {rx.fact_columns("k.credit_id")['first_unpaid_due']}
+            SELECT k.credit_id, {extensions.prescription_fact_sql("k.credit_id")['first_unpaid_due']}
                    AS first_unpaid
-            FROM {case_t} k LEFT JOIN {aging_t} a ON a.credit_id = k.credit_id
-            WHERE k.status = %(open)s),
+            FROM (SELECT DISTINCT credit_id FROM {case_t} WHERE status = %(open)s) k),
         nx AS MATERIALIZED (
             SELECT n.credit_id, n.interrupted_on,
                    LEAST(x.first_unpaid, n.accelerated_on) AS due
@@ -331,7 +328,7 @@ def _priorities_sql_update(*, as_of: dt.date) -> int:
     # Feb 29): a credit's earliest date is among them whenever it falls in the window, and when
     # it does not no pagaré there can give points either; the payments and agreements are read
     # for these alone.
-    rx_cutoff = rx.start_cutoff(as_of + dt.timedelta(days=L.PRESCRIPTION_HORIZON_DAYS))
+    rx_cutoff = extensions.prescription_start_cutoff(as_of + dt.timedelta(days=L.PRESCRIPTION_HORIZON_DAYS))
     with connection.cursor() as cur:
         cur.execute(sql, {"as_of": as_of, "open": Case.Status.OPEN, "pending": Promise.Status.PENDING,
                           "rx_cutoff": rx_cutoff})

@@ -82,3 +82,20 @@ write_view_logs = Hook("write_view_logs", owner="people", doc=(
 portal_requests_pending = Hook("portal_requests_pending", owner="portal", doc=(
     "portal_requests_pending(user=) -> int: requests from the debtors' portal (plans, call "
     "backs, questions) waiting for `user` (a supervisor: all of them)."))
+
+# legal: the legal clock of the pagarés (legal/prescription.py, docs/legal.md) ----------------
+note_clocks = Hook("note_clocks", owner="legal", doc=(
+    "note_clocks(credit_ids) -> list[NoteClock]: the facts and prescription date of every "
+    "pagaré in force of the credits."))
+earliest_prescriptions = Hook("earliest_prescriptions", owner="legal", doc=(
+    "earliest_prescriptions(credit_ids) -> {credit_id: date}: the earliest prescription among "
+    "each credit's pagarés in force."))
+credits_that_may_prescribe = Hook("credits_that_may_prescribe", owner="legal", doc=(
+    "credits_that_may_prescribe(horizon) -> list[int]: a superset of the credits with a pagaré "
+    "that prescribes by `horizon`."))
+prescription_fact_sql = Hook("prescription_fact_sql", owner="legal", doc=(
+    "prescription_fact_sql(credit_column) -> {fact: SQL}: the first unpaid due date, last "
+    "payment and last signed agreement of the credit in `credit_column` (the SQL twin)."))
+prescription_start_cutoff = Hook("prescription_start_cutoff", owner="legal", doc=(
+    "prescription_start_cutoff(horizon) -> date: the latest term start that can prescribe by "
+    "`horizon`."))

@@ -215,7 +215,7 @@ def _prefetch_current_addresses(persons: list[Any]) -> None:
 
 def _disbursement_rows(credit: Credit) -> dict[str, Any]:
     """Each disbursement with its pagaré; pagarés of no disbursement (restructures) apart."""
-    from recupera.legal.prescription import note_clocks
+    from recupera.core.extensions import note_clocks
 
     notes = list(credit.notes.all())
     clocks = note_clocks([credit.pk])

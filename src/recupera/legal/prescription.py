@@ -140,10 +140,12 @@ def _in(values: Sequence[str]) -> str:
 
 
 def fact_columns(credit: str = "n.credit_id") -> dict[str, str]:
-    """SQL (SQLite and PostgreSQL) of the facts per credit, correlated on `credit` and on the
-    aging row `a` (LEFT JOINed): the first unpaid due date (the fallback only runs for a credit
-    without aging facts), the last payment not reversed, the last signed agreement."""
+    """SQL (SQLite and PostgreSQL) of the facts per credit, correlated on the column `credit`:
+    the first unpaid due date (the close's aging facts, a primary-key lookup; the fallback on
+    the stored projection only runs for a credit without them), the last payment not reversed,
+    the last signed agreement."""
     t = _tables()
+    aging = f"FROM {t['aging']} a WHERE a.credit_id = {credit}"
     fallback = f"""(SELECT MIN(i.due_date) FROM {t['installment']} i
         JOIN {t['schedule']} s ON s.id = i.schedule_id
         WHERE s.credit_id = {credit}
@@ -152,7 +154,8 @@ def fact_columns(credit: str = "n.credit_id") -> dict[str, str]:
                 WHERE al.credit_id = {credit} AND al.schedule_version = s.version
                   AND al.installment = i.number AND al.component = 'principal'), 0))"""
     return {
-        "first_unpaid_due": f"CASE WHEN a.credit_id IS NULL THEN {fallback} ELSE a.first_open_due END",
+        "first_unpaid_due": (f"CASE WHEN EXISTS (SELECT 1 {aging}) THEN (SELECT a.first_open_due {aging}) "
+                             f"ELSE {fallback} END"),
         "last_payment_on": f"""(SELECT MAX(le.value_date) FROM {t['ledger']} le
             WHERE le.credit_id = {credit} AND le.kind IN {_in(ACKNOWLEDGING_ENTRIES)}
               AND NOT EXISTS (SELECT 1 FROM {t['ledger']} r WHERE r.reverses_id = le.id))""",
@@ -179,7 +182,7 @@ def note_clocks(credit_ids: Iterable[int]) -> list[NoteClock]:
                 SELECT n.id, n.credit_id, n.number, n.status, {cols['first_unpaid_due']},
                        n.accelerated_on, n.interrupted_on, {cols['last_payment_on']},
                        {cols['last_agreement_on']}
-                FROM {t['note']} n LEFT JOIN {t['aging']} a ON a.credit_id = n.credit_id
+                FROM {t['note']} n
                 WHERE n.status IN {_in(IN_FORCE)} AND n.credit_id IN ({marks})
                 ORDER BY n.credit_id, n.id""", part)
             for row in cur.fetchall():
