@@ -22,7 +22,7 @@ FIRST_DUE = dt.date(2025, 1, 15)
 # (no model-permission reads: core.predicates.AdminModelBackend answers for staff only)
 # The supervisor's role needs the second factor: django-otp's middleware reads the session's
 # verified device once a request (+1 each; a deleted device ends the session at once).
-DETAIL_QUERIES = 16  # +1: the pagarés' legal clock  # + 1: the personal-data view log, one insert (core/dataaccess.py)
+DETAIL_QUERIES = 17  # + 1: the personal-data view log, one insert (core/dataaccess.py); + 1: the pagarés' legal clock (legal.prescription.note_clocks)
 LIST_QUERIES = 8
 
 
