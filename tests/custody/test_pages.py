@@ -20,9 +20,9 @@ from .conftest import AS_OF
 pytestmark = pytest.mark.django_db
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-QUERIES_DASHBOARD = 19
+QUERIES_DASHBOARD = 20  # the near-prescription list reads the legal clock: candidates, then their pagarés
 QUERIES_LIST = 8
-QUERIES_ITEM = 9
+QUERIES_ITEM = 10  # + the pagaré's legal clock
 
 
 @pytest.fixture(autouse=True)

@@ -244,8 +244,13 @@ def test_overdue_loans_and_legal_list(note_item, archivist, collector):
     assert list(selectors.legal_to_check_out()) == [note_item]
 
 
-def test_near_prescription_uses_the_pagare_date(note_item):
-    # due 15/12/2024: prescribes 15/12/2027
-    assert note_item.note.prescription_date == dt.date(2027, 12, 15)
-    assert selectors.near_prescription(dt.date(2027, 6, 17)) == []
-    assert selectors.near_prescription(dt.date(2027, 6, 18)) == [(note_item, dt.date(2027, 12, 15))]
+def test_near_prescription_uses_the_legal_clock(note_item):
+    """The pagaré's date is the legal clock (docs/legal.md), not its own due date: the credit's
+    first unpaid installment fell due 15/01/2024, so it prescribes 15/01/2027 (180 days after
+    19/07/2026), not 15/12/2027 (3 years after the pagaré's final due date)."""
+    from recupera.legal import prescription
+
+    clock = next(c for c in prescription.note_clocks([note_item.credit_id]) if c.note_id == note_item.note_id)
+    assert clock.date == dt.date(2027, 1, 15)
+    assert selectors.near_prescription(dt.date(2026, 7, 18)) == []
+    assert selectors.near_prescription(dt.date(2026, 7, 19)) == [(note_item, dt.date(2027, 1, 15))]

@@ -19,6 +19,7 @@ from recupera.custody.models import (
     Location,
     Movement,
 )
+from recupera.legal import prescription
 
 LIST_LIMIT = 200
 SHOWN = 8  # rows of each to-do list on the dashboard
@@ -199,16 +200,16 @@ def unregistered_count() -> int:
 
 def near_prescription(as_of: dt.date, *, days: int = PRESCRIPTION_WINDOW_DAYS,
                       limit: int = LIST_LIMIT) -> list[tuple[Item, dt.date]]:
-    """Pagarés in force that prescribe within `days` (or already did), with their item: the date
-    is `PromissoryNote.prescription_date`, the one rule of the credits app."""
-    from recupera.credits.models import PromissoryNote
-
+    """Pagarés in force that prescribe within `days` (or already did), with their item. The
+    date is the legal clock of docs/legal.md (`recupera.legal.prescription`: the first unpaid
+    installment, declarations, acknowledgments, lawsuits), the same one the close's alerts,
+    the priority and the case page use."""
     horizon = as_of + dt.timedelta(days=days)
-    cutoff = PromissoryNote.prescription_start_cutoff(horizon)
-    qs = items().filter(kind=Item.Kind.NOTE, note__status__in=["vigente", "en_juicio"]).filter(
-        Q(note__due_date__lte=cutoff) | Q(note__interrupted_on__lte=cutoff))
-    rows = [(item, item.note.prescription_date) for item in qs]
-    rows = [(item, date) for item, date in rows if date and date <= horizon]
+    dates = {clock.note_id: clock.date
+             for clock in prescription.note_clocks(prescription.credits_that_may_prescribe(horizon))
+             if clock.date is not None and clock.date <= horizon}
+    qs = items().filter(kind=Item.Kind.NOTE, note_id__in=list(dates))
+    rows = [(item, dates[item.note_id]) for item in qs]
     rows.sort(key=lambda r: (r[1], r[0].code))
     return rows[:limit]
 

@@ -45,6 +45,7 @@ from recupera.custody.models import (
     Location,
     Movement,
 )
+from recupera.legal import prescription
 
 PAGE_SIZE = 50
 
@@ -106,8 +107,13 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     require_perm(request, "custody.view")
     item = _item_or_404(code)
     klass = classification.of_item(item)
+    prescribes_on = None
+    if item.kind == Item.Kind.NOTE and item.note_id:
+        clock = next((c for c in prescription.note_clocks([item.note.credit_id])
+                      if c.note_id == item.note_id), None)
+        prescribes_on = clock.date if clock else None
     return render(request, "custody/item_detail.html", {
-        "item": item, "classification": classification.label(klass), "klass": klass,
+        "item": item, "prescribes_on": prescribes_on, "classification": classification.label(klass), "klass": klass,
         "movements": selectors.movements_of(item), "path": selectors.location_path(item.location),
         "copies": list(item.copies.order_by("id")), "copy_form": CopyForm(),
         "can_manage": request.user.has_perm("custody.manage"),
