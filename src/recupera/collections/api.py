@@ -29,6 +29,7 @@ from recupera.collections.models import (
     Promise,
     Stage,
 )
+from recupera.core.personal import PersonNameField, text_for
 from recupera.core.services import business_date_get
 
 
@@ -55,7 +56,7 @@ class TakesCalls(HasPerm):
 
 class CaseSerializer(serializers.ModelSerializer):
     folio = serializers.CharField(source="credit.folio")
-    borrower = serializers.CharField(source="credit.borrower.full_name")
+    borrower = PersonNameField(source="credit.borrower")
     days_past_due = serializers.IntegerField(source="credit.days_past_due")
     payoff_amount = serializers.DecimalField(source="credit.payoff_amount", max_digits=14, decimal_places=2)
     total_overdue = serializers.DecimalField(source="credit.total_overdue", max_digits=14, decimal_places=2)
@@ -104,6 +105,17 @@ class PromiseSerializer(serializers.ModelSerializer):
 class MessageSerializer(serializers.ModelSerializer):
     for_user = serializers.SlugRelatedField(slug_field="username", read_only=True)
     taken_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    caller = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+
+    def _user(self) -> Any:
+        return getattr(self.context.get("request"), "user", None)
+
+    def get_caller(self, message: Message) -> str:
+        return text_for(self._user(), message.subject, message.caller)
+
+    def get_phone(self, message: Message) -> str:
+        return text_for(self._user(), message.subject, message.phone, hidden="")
 
     class Meta:
         model = Message
@@ -149,7 +161,7 @@ class CaseDetailAPI(APIView):
     permission_classes = [UsesWorkbench]
 
     def get(self, request: Request, pk: int) -> Response:
-        return Response(CaseSerializer(_visible_case(request, pk)).data)
+        return Response(CaseSerializer(_visible_case(request, pk), context={"request": request}).data)
 
 
 class CaseActionsAPI(APIView):
@@ -221,7 +233,7 @@ class MessageListAPI(APIView):
     @extend_schema(tags=["cobranza"], summary="Mis recados", responses={200: MessageSerializer(many=True)})
     def get(self, request: Request) -> Response:
         rows = selectors.messages_for(user=request.user)[:200]
-        return Response(MessageSerializer(rows, many=True).data)
+        return Response(MessageSerializer(rows, many=True, context={"request": request}).data)
 
     @extend_schema(tags=["cobranza"], summary="Tomar un recado", request=MessageCreateSerializer,
                    responses={201: MessageSerializer})
@@ -236,7 +248,8 @@ class MessageListAPI(APIView):
             raise ValidationError({"for_user": _("No existe el usuario destinatario.")})
         message = services.message_take(actor=request.user, for_user=recipient, now=timezone.now(),
                                         caller=data["caller"], phone=data["phone"], text=data["text"])
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(MessageSerializer(message, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class MessageAckAPI(APIView):

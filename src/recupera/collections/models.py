@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -389,6 +390,12 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"Recado de {self.caller}"
+
+    @property
+    def subject(self) -> Any:
+        """The person the recado is about: the borrower of its case (the caller, usually), whose
+        blocked data hide the caller and the phone (core/personal.py)."""
+        return self.case.credit.borrower if self.case_id else None
 
 
 class Inquiry(models.Model):

@@ -214,7 +214,8 @@ def _attach_people(view: CaseView) -> None:
 
 def messages_for(*, user: Any) -> QuerySet[Message]:
     return (Message.objects.filter(Q(for_user=user) | Q(taken_by=user))
-            .select_related("for_user", "taken_by", "case", "case__credit").order_by("-taken_at", "-pk"))
+            .select_related("for_user", "taken_by", "case", "case__credit", "case__credit__borrower")
+            .order_by("-taken_at", "-pk"))
 
 
 def unread_messages_count(*, user: Any) -> int:

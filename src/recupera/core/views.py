@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 
 from recupera.core import accounts
 from recupera.core.forms import AuditFilterForm
+from recupera.core.personal import audit_entries_for_reader
 from recupera.core.selectors import audit_entries
 
 
@@ -97,6 +98,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = Paginator(audit_entries(filters=filters), 50).get_page(request.GET.get("page"))
+    # Rows about a blocked person show «Datos bloqueados» (core/personal.py).
+    page.object_list = audit_entries_for_reader(request.user, page.object_list)
     params = request.GET.copy()
     params.pop("page", None)
     base = params.urlencode()

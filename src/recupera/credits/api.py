@@ -51,6 +51,7 @@ class CreditDetailAPI(APIView):
     permission_classes = [CanViewCredits]
 
     def get(self, request: Request, folio: str) -> Response:
+        from recupera.core.personal import borrower_for
         from recupera.core.services import business_date_get
         from recupera.credits.engine_io import credit_state, state_json
         from recupera.credits.selectors import credit_detail
@@ -64,7 +65,9 @@ class CreditDetailAPI(APIView):
         if not request.user.has_perm("credits.view_credit", credit):
             raise missing  # a credit the user may not see answers as a missing one (no enumeration)
         record_view(user=request.user, what="api.credito", fields="CURP", person_ids=[credit.borrower_id])
-        return Response(state_json(credit, credit_state(credit, as_of=as_of)))
+        data = state_json(credit, credit_state(credit, as_of=as_of))
+        data["borrower"] = borrower_for(request.user, credit.borrower)  # blocked: «Datos bloqueados»
+        return Response(data)
 
 
 @extend_schema(

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from recupera.core.personal import PersonNameField, curp_for
 from recupera.credits.models import Credit
 from recupera.engine import BUCKETS
 
@@ -119,8 +120,8 @@ class CreditStateSerializer(serializers.Serializer):
 class CreditListSerializer(serializers.ModelSerializer):
     """One row of the portfolio list: the cached columns (as of `state_as_of`)."""
 
-    borrower_curp = serializers.CharField(source="borrower.curp", read_only=True)
-    borrower_name = serializers.CharField(source="borrower.full_name", read_only=True)
+    borrower_curp = serializers.SerializerMethodField()
+    borrower_name = PersonNameField(source="borrower")
     product = serializers.CharField(source="product.code", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
@@ -131,3 +132,6 @@ class CreditListSerializer(serializers.ModelSerializer):
                   "principal_outstanding", "total_overdue", "payoff_amount", "credit_balance",
                   "next_due_date"]
         read_only_fields = fields
+
+    def get_borrower_curp(self, credit: Credit) -> str:
+        return curp_for(getattr(self.context.get("request"), "user", None), credit.borrower, hidden="")

@@ -1,5 +1,5 @@
-"""Template tags that hide a blocked person's personal fields (core.predicates.sees_person_data):
-everyone but the data-protection officer and the auditors sees «Datos bloqueados».
+"""Template tags that hide a blocked person's personal fields (core/personal.py): everyone but
+the data-protection officer and the auditors sees «Datos bloqueados».
 
     {% load privacy_ui %}{% person_name credit.borrower %} · {% person_curp credit.borrower %}
 """
@@ -10,11 +10,11 @@ from typing import Any
 
 from django import template
 
-from recupera.core.predicates import sees_person_data
+from recupera.core import personal
 
 register = template.Library()
 
-BLOCKED = "Datos bloqueados"
+BLOCKED = personal.BLOCKED
 
 
 def _user(context: Any) -> Any:
@@ -24,18 +24,20 @@ def _user(context: Any) -> Any:
 
 @register.simple_tag(takes_context=True)
 def person_name(context: Any, person: Any) -> str:
-    if person is None:
-        return ""
-    return person.full_name if sees_person_data(_user(context), person) else BLOCKED
+    return personal.name_for(_user(context), person)
 
 
 @register.simple_tag(takes_context=True)
 def person_curp(context: Any, person: Any) -> str:
-    if person is None:
-        return ""
-    return person.curp if sees_person_data(_user(context), person) else "—"
+    return personal.curp_for(_user(context), person)
 
 
 @register.simple_tag(takes_context=True)
 def person_hidden(context: Any, person: Any) -> bool:
-    return person is not None and not sees_person_data(_user(context), person)
+    return personal.hides(_user(context), person)
+
+
+@register.simple_tag(takes_context=True)
+def person_text(context: Any, person: Any, value: str, hidden: str = BLOCKED) -> str:
+    """A value typed about `person` (a recado's caller or phone), hidden when blocked."""
+    return personal.text_for(_user(context), person, value, hidden)
