@@ -77,6 +77,7 @@ def test_migrate_runs_as_the_owner_and_grants_the_app_role(roles_site):
     "UPDATE payments_bankoperation SET amount = amount",
     "UPDATE payments_bankoperation SET operation_key = operation_key",
     "UPDATE core_auditentry SET action = action",
+    "UPDATE core_auditentry SET object_repr = object_repr, actor_name = actor_name",
     "ALTER TABLE credits_ledgerentry DISABLE TRIGGER credits_ledgerentry_append_only",
     "ALTER TABLE payments_bankoperation DISABLE TRIGGER ALL",
     "ALTER TABLE core_auditentry DISABLE TRIGGER ALL",
@@ -90,6 +91,18 @@ def test_the_app_role_cannot_remove_the_guard(roles_site, statement):
     with psycopg.connect(roles_site["app_dsn"]) as con:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             con.execute(statement)
+
+
+def test_the_app_role_rewrites_audit_values_only_with_a_permit(roles_site):
+    """The column grant lets the deletion of a person's data reach the audit rows' values; the
+    trigger still refuses it without a permit row (core/0007)."""
+    with psycopg.connect(roles_site["app_dsn"]) as con:
+        (entry,) = con.execute(
+            "INSERT INTO core_auditentry (at, action, object_type, object_id, object_repr) "
+            "VALUES (now(), 'prueba', 'prueba', '1', 'Pedro Sotelo') RETURNING id").fetchone()
+        with pytest.raises(psycopg.errors.RestrictViolation):
+            con.execute("UPDATE core_auditentry SET object_repr = 'SUPRIMIDO' WHERE id = %s",
+                        [entry])
 
 
 def test_the_app_role_runs_the_application(roles_site, tmp_path):

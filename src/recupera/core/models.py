@@ -113,6 +113,23 @@ class AuditEntry(models.Model):
                     entry.actor_username, entry.actor_name = actor_names(user)
 
 
+class AuditPseudonymPermit(models.Model):
+    """While a row here names an audit row, the database lets that row's description and
+    before/after values be rewritten (never its date, actor, action or object, never deleted).
+    Only `core.audit.audit_pseudonymise` writes permits, and removes them in the same
+    transaction: the one path by which the deletion of a person's data reaches the log
+    (core/0007 triggers, on PostgreSQL and SQLite)."""
+
+    entry_id = models.BigIntegerField(_("registro de auditoría"), unique=True)
+
+    class Meta:
+        verbose_name = _("permiso de seudonimización")
+        verbose_name_plural = _("permisos de seudonimización")
+
+    def __str__(self) -> str:
+        return f"Permiso para el registro {self.entry_id}"
+
+
 class OperatingDate(models.Model):
     """The system's business date (fecha de operación); one row, advanced by the daily close."""
 

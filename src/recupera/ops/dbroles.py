@@ -4,7 +4,9 @@
   connect as. Not a superuser, owns no table: it cannot ALTER a table (so cannot disable a
   trigger), cannot TRUNCATE anything, cannot set session_replication_role. It reads and writes
   rows, except on the protected tables: the ledger (`credits_ledgerentry`) and the audit log
-  (`core_auditentry`) are SELECT and INSERT only; bank operations (`payments_bankoperation`)
+  (`core_auditentry`) are SELECT and INSERT only (plus UPDATE of the audit row's description
+  and values, AUDIT_PSEUDONYM_COLUMNS, which its trigger allows only for a row with a permit:
+  the deletion of a person's data, core/0007); bank operations (`payments_bankoperation`)
   SELECT, INSERT and UPDATE of the columns the services change (MUTABLE_BANKOP_COLUMNS); the
   migrations record (`django_migrations`) is SELECT only. The triggers of credits/0003 and
   payments/0006 refuse the same changes for every role, the owner included.
@@ -32,6 +34,10 @@ APPEND_ONLY_TABLES = ("credits_ledgerentry", "core_auditentry")
 BANKOP_TABLE = "payments_bankoperation"
 MUTABLE_BANKOP_COLUMNS = ("status", "unidentified_reason", "credit_id", "match",
                           "ledger_entry_id", "assigned_by_id", "assigned_at")
+# The deletion of a person's data rewrites these in the audit rows about them (core/0007's
+# trigger requires a permit row and refuses any other column).
+AUDIT_TABLE = "core_auditentry"
+AUDIT_PSEUDONYM_COLUMNS = ("object_repr", "before", "after")
 READ_ONLY_TABLES = ("django_migrations",)
 PROTECTED_TABLES = (*APPEND_ONLY_TABLES, BANKOP_TABLE)
 _CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT")
@@ -90,6 +96,9 @@ def grant_statements(role: str, tables: list[str]) -> list[str]:
     for table in APPEND_ONLY_TABLES:
         if table in present:
             sql.append(f"GRANT INSERT ON {_q(table)} TO {r}")
+    if AUDIT_TABLE in present:
+        columns = ", ".join(_q(c) for c in AUDIT_PSEUDONYM_COLUMNS)
+        sql.append(f"GRANT UPDATE ({columns}) ON {_q(AUDIT_TABLE)} TO {r}")
     if BANKOP_TABLE in present:
         columns = ", ".join(_q(c) for c in MUTABLE_BANKOP_COLUMNS)
         sql += [f"GRANT INSERT ON {_q(BANKOP_TABLE)} TO {r}",
@@ -153,7 +162,8 @@ def check_app_role(alias: str = "default") -> list[str]:
                     problems.append(f"El rol {role} tiene {privilege} sobre {table}.")
             cur.execute("SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass "
                         "AND attnum > 0 AND NOT attisdropped", [table])
-            allowed = MUTABLE_BANKOP_COLUMNS if table == BANKOP_TABLE else ()
+            allowed = {BANKOP_TABLE: MUTABLE_BANKOP_COLUMNS,
+                       AUDIT_TABLE: AUDIT_PSEUDONYM_COLUMNS}.get(table, ())
             for (column,) in cur.fetchall():
                 cur.execute("SELECT has_column_privilege(%s, %s, 'UPDATE')", [table, column])
                 if cur.fetchone()[0] and column not in allowed:

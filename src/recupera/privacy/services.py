@@ -557,6 +557,79 @@ def purge_candidates(*, as_of: dt.date) -> list[tuple[Person, str]]:
     return out
 
 
+# The keys under which the rows about a person, their contact points, addresses, ARCO requests
+# and recados keep personal values (people/services.py, privacy, collections audit rows).
+PERSONAL_KEYS = frozenset({
+    "curp", "rfc", "first_name", "last_name", "second_last_name", "birth_date", "search_name",
+    "value", "digits", "street", "number", "neighborhood", "municipality_name", "postal_code",
+    "domicilio", "email", "phone", "representative", "id_document_number", "caller", "nombre",
+})
+
+
+def _forget_in_records(person: Person) -> dict[str, int]:
+    """Before a person's data are deleted: their personal values leave the records that keep
+    copies of them. The audit rows (core.audit.audit_pseudonymise, the log's one rewrite path)
+    about the person, their contact points and addresses, their ARCO requests and the recados of
+    their cases lose every personal value, and so does any other row whose text holds their
+    CURP, a phone or an e-mail; dates, amounts, actors and actions stay. Their ARCO requests
+    keep folio, right, dates and answer, without the titular's identity, contact and the frozen
+    access export; recados about their cases lose caller and phone. Returns the counts."""
+    from django.db.models import Q, TextField
+    from django.db.models.functions import Cast
+
+    from recupera.collections.models import Message
+    from recupera.core.audit import PSEUDONYM, audit_pseudonymise
+    from recupera.core.models import AuditEntry
+
+    contacts = list(person.contact_points.all())
+    addresses = list(person.addresses.all())
+    requests = list(ArcoRequest.objects.select_for_update().filter(person=person))
+    messages = list(Message.objects.select_for_update().filter(case__credit__borrower=person))
+    values = [person.full_name, person.first_name, person.last_name, person.second_last_name,
+              person.curp, person.rfc, f"{person.last_name} {person.second_last_name}"]
+    values += [v for c in contacts for v in (c.value, c.digits)]
+    values += [v for a in addresses for v in (str(a), a.street)]
+    values += [v for r in requests for v in (f"{r.first_name} {r.last_name} {r.second_last_name}",
+                                                r.curp, r.email, r.phone, r.representative,
+                                                r.id_document_number)]
+    values += [v for m in messages for v in (m.caller, m.phone)]
+    values = [v for v in values if v and v != PSEUDONYM]
+    own = Q(object_type="people.person", object_id=str(person.pk))
+    for object_type, rows in (("people.contactpoint", contacts), ("people.address", addresses),
+                              ("privacy.arcorequest", requests), ("collections.message", messages)):
+        if rows:
+            own |= Q(object_type=object_type, object_id__in=[str(r.pk) for r in rows])
+    own_ids = list(AuditEntry.objects.filter(own).values_list("pk", flat=True))
+    # Rows about other objects that copied an identifier (ASCII values: found in the stored text
+    # of the JSON on both databases). One scan of the log per deleted person.
+    needles = {person.curp, *(c.value for c in contacts if c.kind == "email"),
+               *(c.digits for c in contacts if c.digits)} - {""}
+    text = Q()
+    for needle in needles:
+        text |= (Q(object_repr__icontains=needle) | Q(before_text__icontains=needle)
+                 | Q(after_text__icontains=needle))
+    other_ids = list(AuditEntry.objects.annotate(
+        before_text=Cast("before", TextField()), after_text=Cast("after", TextField()))
+        .filter(text).exclude(pk__in=own_ids).values_list("pk", flat=True)) if needles else []
+    rows = audit_pseudonymise(entry_ids=own_ids, values=values, keys=PERSONAL_KEYS)
+    rows += audit_pseudonymise(entry_ids=other_ids, values=values)
+    for request in requests:
+        request.first_name = request.last_name = PSEUDONYM
+        request.second_last_name = request.email = request.phone = ""
+        request.representative = request.id_document_number = request.id_notes = ""
+        request.curp = f"SUPR{person.pk:014d}"[:18]
+        request.description = PSEUDONYM
+        request.export_data = None
+        request.save(update_fields=["first_name", "last_name", "second_last_name", "email",
+                                    "phone", "representative", "id_document_number", "id_notes",
+                                    "curp", "description", "export_data"])
+    for message in messages:
+        message.caller, message.phone = PSEUDONYM, ""
+        message.save(update_fields=["caller", "phone"])
+    return {"registros_de_auditoria": rows, "solicitudes_arco": len(requests),
+            "recados": len(messages)}
+
+
 @transaction.atomic
 def purge_blocked(*, actor: Any, as_of: dt.date) -> list[int]:
     """Delete the personal data of blocked persons whose retention ended and who owe nothing:
@@ -569,6 +642,7 @@ def purge_blocked(*, actor: Any, as_of: dt.date) -> list[int]:
         locked = Person.objects.select_for_update().get(pk=person.pk)
         before = snapshot(locked, ["curp", "rfc", "first_name", "last_name", "second_last_name",
                                    "birth_date"])
+        rewritten = _forget_in_records(locked)
         locked.contact_points.all().delete()
         locked.addresses.all().delete()
         locked.notices_shown.all().delete()
@@ -581,6 +655,7 @@ def purge_blocked(*, actor: Any, as_of: dt.date) -> list[int]:
         locked.search_name = "SUPRIMIDO"
         locked.save()
         audit_record(actor=actor, action="persona.suprimir", obj=locked,
-                     before={"fields": sorted(before)}, after={"as_of": as_of.isoformat()})
+                     before={"fields": sorted(before)},
+                     after={"as_of": as_of.isoformat(), **rewritten})
         purged.append(locked.pk)
     return purged
