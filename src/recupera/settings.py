@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "recupera.core.otp.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "recupera.core.security.IdleSessionTimeoutMiddleware",
+    # After a password reset by IT, only the password change until the holder picks their own.
+    "recupera.core.security.ForcedPasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",

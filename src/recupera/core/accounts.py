@@ -154,9 +154,63 @@ def role_grant_decide(*, actor: Any, grant: Any, approve: bool, comment: str = "
     return grant
 
 
+PASSWORD_RESET = "usuario.contrasena_restablecida"
+# The session key that holds a sign-in until the account holder chooses a new password.
+MUST_CHANGE_PASSWORD = "recupera_password_reset"
+
+
 def account_password_reset_record(*, actor: Any, user: Any) -> None:
-    """IT set another account's password in the admin (the admin's transaction)."""
-    audit_record(actor=actor, action="usuario.contrasena_restablecida", obj=user)
+    """Someone else (Administración TI, a superuser) set this account's password in the admin
+    (the admin's transaction). Such a password is temporary: the holder must choose a new one
+    at the next sign-in (`password_reset_pending`, `ForcedPasswordChangeMiddleware`), and is told
+    by e-mail when the account has one (after commit). A reset of one's own password is an
+    ordinary change."""
+    if getattr(actor, "pk", None) == user.pk:
+        audit_record(actor=actor, action=PASSWORD_CHANGED, obj=user)
+        return
+    audit_record(actor=actor, action=PASSWORD_RESET, obj=user,
+                 after={"cambio_obligatorio": True, "aviso_por_correo": bool(user.email)})
+    if user.email:
+        when = timezone.localtime()
+        transaction.on_commit(lambda: _password_reset_notify(actor=actor, user=user, when=when))
+
+
+def _password_reset_notify(*, actor: Any, user: Any, when: dt.datetime) -> None:
+    from django.core.mail import send_mail
+
+    from recupera.core.models import actor_names
+
+    username, full_name = actor_names(actor)
+    who = f"{full_name} ({username})" if full_name else (username or "el sistema")
+    send_mail(
+        subject="Recupera: su contraseña fue restablecida",
+        message=(
+            f"Hola {user.get_full_name() or user.get_username()}:\n\n"
+            f"{who} restableció la contraseña de su cuenta «{user.get_username()}» de Recupera el "
+            f"{when:%d/%m/%Y} a las {when:%H:%M}. Al entrar con la contraseña temporal que le "
+            f"den, Recupera le pedirá escoger una nueva.\n\n"
+            f"Si usted no lo pidió, avise hoy a su jefe inmediato y a Administración TI: alguien "
+            f"más podría intentar entrar con su cuenta.\n"),
+        from_email=None, recipient_list=[user.email], fail_silently=True)
+
+
+def password_reset_pending(*, user: Any) -> AuditEntry | None:
+    """The reset by someone else that the account holder has not yet followed with a password
+    of their own (the latest of the two rows on the account; one indexed query)."""
+    last = (AuditEntry.objects.filter(object_type=user._meta.label_lower, object_id=str(user.pk),
+                                      action__in=[PASSWORD_RESET, PASSWORD_CHANGED])
+            .order_by("-at", "-id").first())
+    return last if last is not None and last.action == PASSWORD_RESET else None
+
+
+def mark_forced_password_change(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """user_logged_in: a sign-in with a password someone else set must change it first."""
+    if request is None or not hasattr(request, "session"):
+        return
+    pending = password_reset_pending(user=user)
+    if pending is not None:
+        request.session[MUST_CHANGE_PASSWORD] = {
+            "by": pending.actor_display, "at": timezone.localtime(pending.at).strftime("%d/%m/%Y %H:%M")}
 
 
 # sign-in lockouts (django-axes) ------------------------------------------------------------------

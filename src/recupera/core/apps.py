@@ -23,6 +23,11 @@ class CoreConfig(AppConfig):
         from recupera.core.security import stamp_activity
 
         user_logged_in.connect(stamp_activity, dispatch_uid="recupera_stamp_activity")
+        from recupera.core.accounts import mark_forced_password_change
+
+        # A password someone else set is changed by its holder at the next sign-in.
+        user_logged_in.connect(mark_forced_password_change,
+                               dispatch_uid="recupera_forced_password_change")
         install_gettext_memo()
         from recupera.core.axes_admin import install as keep_sign_in_records
 

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -47,6 +48,29 @@ class IdleSessionTimeoutMiddleware:
                 return redirect_to_login(request.get_full_path())
             if last is None or now - int(last) >= TOUCH_EVERY_SECONDS:
                 session[LAST_ACTIVITY] = now
+        return self.get_response(request)
+
+
+class ForcedPasswordChangeMiddleware:
+    """A session signed in with a password someone else set (core.accounts.
+    mark_forced_password_change) reaches only the password-change page, sign-out and the second
+    factor until the holder chooses a new password; API calls answer 403 in Spanish."""
+
+    ALLOWED = ("/contrasena/", "/salir/", "/verificar/", "/static/")
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from recupera.core.accounts import MUST_CHANGE_PASSWORD
+
+        session = getattr(request, "session", None)
+        if (session is not None and session.get(MUST_CHANGE_PASSWORD)
+                and not request.path_info.startswith(self.ALLOWED)):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": "Su contraseña fue restablecida: escoja una nueva "
+                                               "en /contrasena/ antes de continuar."}, status=403)
+            return redirect("password_change")
         return self.get_response(request)
 
 

@@ -131,6 +131,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     template_name = "core/password_change_form.html"
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["forced"] = self.request.session.get(accounts.MUST_CHANGE_PASSWORD)
+        return context
+
     def _locked_response(self) -> HttpResponse:
         form = self.get_form()
         form.errors.clear()
@@ -155,6 +160,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         accounts.user_password_set(actor=self.request.user, user=form.user,
                                    raw_password=form.cleaned_data["new_password1"])
         update_session_auth_hash(self.request, form.user)
+        self.request.session.pop(accounts.MUST_CHANGE_PASSWORD, None)
         return redirect(self.get_success_url())
 
 
