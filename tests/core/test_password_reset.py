@@ -60,7 +60,7 @@ def test_the_next_sign_in_must_choose_a_new_password(client, client_for, it_admi
     assert api.status_code == 403
     assert "Su contraseña fue restablecida" in api.json()["detail"]
     page = client.get("/contrasena/").content.decode()
-    assert "Administración TI restableció su contraseña" in page
+    assert "Su contraseña fue restablecida por ti1 el " in page
     assert "ti1" in page
     changed = client.post("/contrasena/", {"old_password": TEMPORARY, "new_password1": OWN,
                                            "new_password2": OWN})

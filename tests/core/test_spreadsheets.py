@@ -28,3 +28,25 @@ def test_csv_writer_neutralises_every_row():
     writer.writerow(["=1+1", "Ana", "-10.00"])
     writer.writerows([["@x", "ok"]])
     assert out.getvalue() == "'=1+1,Ana,-10.00\n'@x,ok\n"
+
+
+def test_every_export_goes_through_the_helper():
+    """No module writes CSV or Excel rows but core/spreadsheets.py: CSV writers come from
+    safe_csv_writer, and a module that builds a workbook appends its rows with xlsx_append."""
+    import re
+    from pathlib import Path
+
+    import recupera
+
+    root = Path(recupera.__file__).parent
+    raw_csv, raw_xlsx = [], []
+    for path in root.rglob("*.py"):
+        if path.name == "spreadsheets.py" and path.parent.name == "core":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"csv\.(writer|DictWriter)\(", text):
+            raw_csv.append(str(path.relative_to(root)))
+        if "Workbook(" in text and ("xlsx_append" not in text
+                                    or re.search(r"\b\w*(sheet|ws)\.append\(", text)):
+            raw_xlsx.append(str(path.relative_to(root)))
+    assert raw_csv == [] and raw_xlsx == []

@@ -210,7 +210,7 @@ def mark_forced_password_change(sender: Any, request: Any, user: Any, **kwargs: 
     pending = password_reset_pending(user=user)
     if pending is not None:
         request.session[MUST_CHANGE_PASSWORD] = {
-            "by": pending.actor_display, "at": timezone.localtime(pending.at).strftime("%d/%m/%Y %H:%M")}
+            "by": pending.actor_display, "at": timezone.localtime(pending.at).strftime("%d/%m/%Y a las %H:%M")}
 
 
 # sign-in lockouts (django-axes) ------------------------------------------------------------------
