@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from recupera.core.predicates import sees_person_data
@@ -58,6 +60,7 @@ def borrower_for(user: Any, person: Any) -> dict[str, str]:
     return {"curp": person.curp, "name": person.full_name}
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class PersonNameField(serializers.Field):
     """Read-only: the full name of the person at `source`, or «Datos bloqueados» for a reader
     who may not see a blocked person (the request's user, from the serializer's context)."""
