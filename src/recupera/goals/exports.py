@@ -25,7 +25,7 @@ CHANNELS = {"banco": "Banco", "caja": "Caja", "nomina": "Nómina", "": "—"}
 
 
 def month_data(month: dt.date, calendar: BusinessCalendar) -> dict[str, Any]:
-    """The report of DESIGN.md's `recupera goals report --json` (and the API): per collector
+    """The report of `recupera goals report --json` (docs/goals.md) (and the API): per collector
     `username`, `name`, `goal`, `recovered`, `percent`; plus `total`. Money as strings."""
     report = selectors.month_report(month, calendar)
     rows = [{"username": r.collector.username, "name": r.name, "goal": money_json(r.goal),
